@@ -1,0 +1,34 @@
+"""Civicly: citizen-feedback triage for public administrations."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; the steps below read as its table of contents."""
+    from civicly import classify, db, error_pages, i18n, security
+    from civicly.config import load_settings
+    from civicly.extensions import csrf, limiter
+
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_settings(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    db.init_app(app)
+    classify.init_app(app)
+    security.init_app(app)
+    error_pages.init_app(app)
+
+    from civicly.citizen import bp as citizen_bp
+
+    app.register_blueprint(citizen_bp)
+    return app

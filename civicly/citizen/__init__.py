@@ -1,0 +1,6 @@
+"""Pages for citizens: no account, submit a concern, follow it by reference."""
+from flask import Blueprint
+
+bp = Blueprint("citizen", __name__, template_folder="templates")
+
+from civicly.citizen import views  # noqa: E402,F401

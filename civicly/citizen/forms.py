@@ -1,0 +1,29 @@
+"""The citizen's submission and tracking forms. Field rules live in triage.intake, not here."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from civicly.i18n import LANGUAGES
+from civicly.triage.intake import EMAIL_MAX, NAME_MAX, PHONE_MAX, PLACE_MAX, TEXT_MAX
+
+
+class SubmissionForm(FlaskForm):
+    text = TextAreaField(_l("Your concern or suggestion"), render_kw={"maxlength": TEXT_MAX, "rows": 8})
+    place = StringField(_l("Place (region, town or district)"), render_kw={"maxlength": PLACE_MAX, "autocomplete": "address-level2"})
+    name = StringField(_l("Your name"), render_kw={"maxlength": NAME_MAX, "autocomplete": "name"})
+    email = EmailField(_l("E-mail address"), render_kw={"maxlength": EMAIL_MAX, "autocomplete": "email"})
+    phone = TelField(_l("Phone number"), render_kw={"maxlength": PHONE_MAX, "autocomplete": "tel"})
+    language = SelectField(_l("Language of your message"), choices=[
+        SelectChoice("", _l("Detect automatically")),
+        *(SelectChoice(code, label, render_kw={"lang": code}) for code, label in LANGUAGES.items()),
+    ], validate_choice=False)
+    form_token = HiddenField()
+
+
+class TrackForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only lookup by GET; nothing changes
+
+    reference = StringField(_l("Case reference"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                                              "placeholder": "CIV-XXXX-XXXX", "spellcheck": "false"})

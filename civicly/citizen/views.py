@@ -1,0 +1,89 @@
+"""Citizen pages: thin adapters over triage.intake and triage.tracking."""
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+
+from civicly import classify
+from civicly.citizen import bp
+from civicly.citizen.forms import SubmissionForm, TrackForm
+from civicly.db import get_session
+from civicly.errors import InvalidSubmission, UnknownReference
+from civicly.extensions import limiter
+from civicly.triage import intake, tracking
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _track_limit() -> str:
+    return current_app.config["TRACK_RATE_LIMIT"]
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("citizen.submit"))
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def submit():
+    form = SubmissionForm()
+    if request.method == "GET":
+        form.form_token.data = uuid.uuid4().hex
+        return render_template("citizen/submit.html", form=form)
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        return render_template("citizen/submit.html", form=form, form_error=True), 400
+    data = intake.SubmissionInput(
+        text=form.text.data or "", name=form.name.data or "", email=form.email.data or "",
+        phone=form.phone.data or "", place=form.place.data or "", language=form.language.data or "",
+        channel="web", form_token=form.form_token.data or "",
+    )
+    try:
+        case = intake.submit(get_session(), data, route=classify.route)
+    except InvalidSubmission as exc:
+        for name, messages in exc.errors.items():
+            getattr(form, name).errors = list(messages)
+        return render_template("citizen/submit.html", form=form, form_error=True), 400
+    return redirect(url_for("citizen.case", reference=case.reference, new=1), code=303)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError):
+    """An expired or missing token: show the form again with everything the citizen typed."""
+    if request.endpoint == "citizen.submit":
+        form = SubmissionForm(meta={"csrf": True})
+        form.form_token.data = form.form_token.data or uuid.uuid4().hex
+        return render_template("citizen/submit.html", form=form, csrf_expired=True), 400
+    return render_template("errors/csrf.html"), 400
+
+
+@bp.get("/track")
+@limiter.limit(_track_limit)
+def track():
+    form = TrackForm(request.args)
+    typed = (form.reference.data or "").strip()
+    if not typed:
+        return render_template("citizen/track.html", form=form)
+    try:
+        public = tracking.track(get_session(), typed, str(get_locale()))
+    except UnknownReference:
+        return render_template("citizen/track.html", form=form, not_found=True), 404
+    return redirect(url_for("citizen.case", reference=public.reference))
+
+
+@bp.get("/track/<reference>")
+@limiter.limit(_track_limit)
+def case(reference: str):
+    try:
+        public = tracking.track(get_session(), reference, str(get_locale()))
+    except UnknownReference:
+        form = TrackForm(data={"reference": reference[:20]})
+        return render_template("citizen/track.html", form=form, not_found=True), 404
+    if public.reference != reference:
+        return redirect(url_for("citizen.case", reference=public.reference))
+    return render_template("citizen/case.html", case=public, just_submitted=request.args.get("new") == "1")

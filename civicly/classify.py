@@ -1,0 +1,84 @@
+"""The only bridge to ``classifier/``: loads the active registry version, reloads on promotion, never raises."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+HOLDER_KEY = "civicly.classifier"
+
+
+@dataclass(frozen=True)
+class Routing:
+    """A model's verdict on one text, with the version that gave it."""
+
+    model_version: str
+    prediction: Any  # classifier.Prediction
+
+
+class ModelHolder:
+    """Keeps one loaded model per worker and swaps it when the registry's active pointer changes."""
+
+    def __init__(self, model_dir: str):
+        self.model_dir = model_dir
+        self._lock = threading.Lock()
+        self._marker: Any = None
+        self._model: Any = None
+        self._version: Optional[str] = None
+        self.last_error: Optional[str] = None
+
+    def _registry(self) -> Any:
+        from classifier import Registry
+
+        return Registry(self.model_dir)
+
+    def current(self) -> tuple[Any, Optional[str]]:
+        """The active model and its version, reloading only when the active pointer has moved."""
+        registry = self._registry()
+        marker = registry.active_marker()
+        if marker != self._marker:
+            with self._lock:
+                if marker != self._marker:
+                    self._load(registry, marker)
+        return self._model, self._version
+
+    def _load(self, registry: Any, marker: Any) -> None:
+        self._marker = marker
+        self._model, self._version = None, None
+        version = registry.active_version()
+        if version is None:
+            self.last_error = "no active model version"
+            return
+        try:
+            self._model, _card = registry.load(version)
+        except Exception as exc:  # a broken artifact must never stop intake
+            self.last_error = f"model {version} could not be loaded: {exc}"
+            log.error("routing model unavailable: %s", self.last_error)
+            return
+        self._version = version
+        self.last_error = None
+        log.info("routing model %s loaded", version)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[HOLDER_KEY] = ModelHolder(app.config["MODEL_DIR"])
+
+
+def holder() -> ModelHolder:
+    return current_app.extensions[HOLDER_KEY]
+
+
+def route(text: str) -> Optional[Routing]:
+    """Predict department and urgency for ``text``; None (and a log line) when no model can answer."""
+    try:
+        model, version = holder().current()
+        if model is None or version is None:
+            return None
+        return Routing(model_version=version, prediction=model.predict([text])[0])
+    except Exception:
+        log.exception("routing failed; the case goes to manual triage")
+        return None

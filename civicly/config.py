@@ -1,0 +1,62 @@
+"""Settings, read once from ``CIVICLY_*`` environment variables with safe local defaults.
+
+Code reads ``current_app.config``; only this module looks at the environment.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe for the chosen environment."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    return default if value is None else value.strip().lower() in TRUE_WORDS
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Development only: a key generated once and kept in ``instance/`` (never in the repository)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    env = os.environ if environ is None else environ
+    mode = env.get("CIVICLY_ENV", "development").strip().lower()
+    production = mode == "production"
+    secret_key = env.get("CIVICLY_SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError("CIVICLY_SECRET_KEY must be set when CIVICLY_ENV=production.")
+        secret_key = _instance_secret_key(instance_path)
+    database_url = env.get("CIVICLY_DATABASE_URL") or f"sqlite:///{instance_path / 'civicly.sqlite3'}"
+    return {
+        "ENV_NAME": mode,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "MODEL_DIR": env.get("CIVICLY_MODEL_DIR") or str(instance_path / "models"),
+        "DEFAULT_LOCALE": env.get("CIVICLY_DEFAULT_LOCALE", "fr"),
+        "RATELIMIT_STORAGE_URI": env.get("CIVICLY_REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": _flag(env.get("CIVICLY_RATELIMIT_ENABLED"), True),
+        "SUBMIT_RATE_LIMIT": env.get("CIVICLY_SUBMIT_RATE_LIMIT", "10 per minute;100 per hour"),
+        "TRACK_RATE_LIMIT": env.get("CIVICLY_TRACK_RATE_LIMIT", "60 per minute"),
+        "MAX_CONTENT_LENGTH": int(env.get("CIVICLY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }

@@ -1,0 +1,70 @@
+"""Language choice (explicit choice in a cookie, then Accept-Language, then the default) and labels for templates."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from civicly.extensions import babel
+
+LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية", "sw": "Kiswahili"}
+COOKIE = "civicly_lang"
+
+STATUS_LABELS = {
+    "new": _l("Received"),
+    "acknowledged": _l("Acknowledged"),
+    "in_progress": _l("In progress"),
+    "resolved": _l("Resolved"),
+    "rejected": _l("Rejected"),
+    "duplicate": _l("Merged with a similar case"),
+}
+EVENT_LABELS = {
+    "submitted": _l("Submission received"),
+    "routed": _l("Sent to the ministry in charge"),
+    "reassigned": _l("Transferred to another ministry"),
+    "status": _l("Status changed"),
+    "reply": _l("Answer from the ministry"),
+}
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI commands and background work use the configured default
+        return current_app.config["DEFAULT_LOCALE"]
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES.keys()) or current_app.config["DEFAULT_LOCALE"]
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """Remember the chosen language and go back to the page the citizen was on (same site only)."""
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = redirect(target)
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, default_locale=app.config["DEFAULT_LOCALE"],
+                   default_translation_directories="translations")
+    app.register_blueprint(bp)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
+
+    @app.context_processor
+    def _language_context() -> dict:
+        return {
+            "languages": list(LANGUAGES.items()),
+            "current_locale": str(get_locale()),
+            "status_label": lambda status: STATUS_LABELS.get(status, status),
+            "event_label": lambda kind: EVENT_LABELS.get(kind, kind),
+        }

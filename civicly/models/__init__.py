@@ -1,0 +1,17 @@
+"""SQLModel tables, one module per family. Importing this package registers every table."""
+from sqlmodel import SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from civicly.models.audit import Event  # noqa: E402
+from civicly.models.cases import Case, CaseStatus, Urgency  # noqa: E402
+from civicly.models.organisations import Department  # noqa: E402
+from civicly.models.predictions import Prediction  # noqa: E402
+
+__all__ = ["Case", "CaseStatus", "Department", "Event", "Prediction", "SQLModel", "Urgency"]

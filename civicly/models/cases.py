@@ -1,0 +1,72 @@
+"""Cases: what a citizen submitted, where it is routed and how urgent it is."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from civicly.models.timestamps import utcnow
+
+
+class CaseStatus(str, Enum):
+    new = "new"
+    acknowledged = "acknowledged"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    rejected = "rejected"
+    duplicate = "duplicate"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset({CaseStatus.new, CaseStatus.acknowledged, CaseStatus.in_progress})
+
+
+class Urgency(str, Enum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+    @property
+    def rank(self) -> int:
+        """Sort key stored with the case so the queue orders by an indexed integer."""
+        return {"high": 3, "medium": 2, "low": 1}[self.value]
+
+
+class Case(SQLModel, table=True):
+    """A submission and its routing state. Contact fields are shown only to the case's ministry."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_queue", "department_id", "status", "urgency_rank", "urgency_score", "created_at"),
+        Index("ix_cases_triage", "needs_triage", "status", "urgency_rank", "created_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=16, unique=True, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    text_redacted: str = Field(sa_column=Column(Text, nullable=False))
+    contact_name: Optional[str] = Field(default=None, max_length=200)
+    contact_email: Optional[str] = Field(default=None, max_length=254)
+    contact_phone: Optional[str] = Field(default=None, max_length=40)
+    place: Optional[str] = Field(default=None, max_length=200)
+    language: Optional[str] = Field(default=None, max_length=8)
+    channel: str = Field(default="web", max_length=16)
+    status: str = Field(default=CaseStatus.new.value, max_length=16)
+    department_id: Optional[int] = Field(default=None, foreign_key="departments.id")
+    needs_triage: bool = Field(default=True)
+    urgency: Optional[str] = Field(default=None, max_length=8)
+    urgency_rank: int = Field(default=0)
+    urgency_score: float = Field(default=0.0)
+    urgency_source: Optional[str] = Field(default=None, max_length=16)
+    duplicate_of_id: Optional[int] = Field(default=None, foreign_key="cases.id")
+    form_token: Optional[str] = Field(default=None, max_length=64, unique=True)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deadline_at: Optional[datetime] = Field(default=None)

@@ -1,0 +1,32 @@
+"""Ministries (departments): data managed from the CLI, never hard-coded."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+from civicly.models.timestamps import utcnow
+
+LANGUAGES = ("fr", "en", "ar", "sw")
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "departments"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True, index=True)
+    name_fr: str = Field(max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    name_ar: str = Field(default="", max_length=200)
+    name_sw: str = Field(default="", max_length=200)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def name(self, locale: str, fallback: str = "fr") -> str:
+        """The name in ``locale``, falling back to the default language, then French, never empty."""
+        for lang in (locale, fallback, "fr", "en"):
+            value = getattr(self, f"name_{lang}", "") if lang in LANGUAGES else ""
+            if value:
+                return value
+        return self.code

@@ -1,0 +1,85 @@
+"""Managing ministries as data: seeding from a file, adding, renaming, deactivating."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterable
+
+from sqlmodel import Session, select
+
+from civicly.errors import CivicError
+from civicly.models import Department
+from civicly.models.organisations import LANGUAGES
+
+DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "departments.csv"
+
+
+class UnknownDepartment(CivicError):
+    """No ministry has this code."""
+
+
+def list_departments(session: Session, include_inactive: bool = True) -> list[Department]:
+    query = select(Department).order_by(Department.code)
+    if not include_inactive:
+        query = query.where(Department.active == True)  # noqa: E712
+    return list(session.exec(query))
+
+
+def get_department(session: Session, code: str) -> Department:
+    department = session.exec(select(Department).where(Department.code == code.upper())).first()
+    if department is None:
+        raise UnknownDepartment(code)
+    return department
+
+
+def upsert_departments(session: Session, rows: Iterable[dict[str, str]]) -> tuple[int, int]:
+    """Create or update ministries from rows with ``code`` and ``name_<lang>``; returns (added, updated)."""
+    added = updated = 0
+    for row in rows:
+        code = row["code"].strip().upper()
+        department = session.exec(select(Department).where(Department.code == code)).first()
+        names = {f"name_{lang}": (row.get(f"name_{lang}") or "").strip() for lang in LANGUAGES}
+        if department is None:
+            session.add(Department(code=code, **names))
+            added += 1
+        else:
+            for key, value in names.items():
+                if value:
+                    setattr(department, key, value)
+            department.active = True
+            session.add(department)
+            updated += 1
+    session.commit()
+    return added, updated
+
+
+def seed_from_file(session: Session, path: Path = DEMO_FILE) -> tuple[int, int]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return upsert_departments(session, csv.DictReader(handle))
+
+
+def add_department(session: Session, code: str, names: dict[str, str]) -> Department:
+    if session.exec(select(Department).where(Department.code == code.upper())).first() is not None:
+        raise CivicError(f"a ministry with code {code.upper()} already exists")
+    department = Department(code=code.upper(), **{f"name_{k}": v for k, v in names.items() if v})
+    session.add(department)
+    session.commit()
+    return department
+
+
+def rename_department(session: Session, code: str, names: dict[str, str]) -> Department:
+    department = get_department(session, code)
+    for lang, value in names.items():
+        if value:
+            setattr(department, f"name_{lang}", value)
+    session.add(department)
+    session.commit()
+    return department
+
+
+def set_department_active(session: Session, code: str, active: bool) -> Department:
+    department = get_department(session, code)
+    department.active = active
+    session.add(department)
+    session.commit()
+    return department

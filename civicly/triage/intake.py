@@ -1,0 +1,193 @@
+"""Storing a citizen's submission, whatever door it came through (web form, Open311, import)."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from civicly import privacy
+from civicly.classify import Routing
+from civicly.errors import InvalidSubmission
+from civicly.models import Case, Department, Event, Prediction
+from civicly.models.cases import Urgency
+from civicly.references import new_reference
+
+log = logging.getLogger(__name__)
+
+TEXT_MIN, TEXT_MAX = 10, 5000
+NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
+LANGUAGES = ("fr", "en", "ar", "sw")
+EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
+# Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Router = Callable[[str], Optional[Routing]]
+
+
+@dataclass
+class SubmissionInput:
+    """What a citizen sends; every field but ``text`` is optional."""
+
+    text: str
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    place: str = ""
+    language: str = ""
+    channel: str = "web"
+    form_token: str = ""
+
+
+def clean_text(value: str | None) -> str:
+    """Unicode-normalised (NFC), without control characters or surrounding white space."""
+    if not value:
+        return ""
+    value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become U+FFFD
+    return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+def validate(data: SubmissionInput) -> SubmissionInput:
+    """Return the cleaned input, or raise InvalidSubmission naming every wrong field."""
+    cleaned = SubmissionInput(
+        text=clean_text(data.text),
+        name=clean_text(data.name),
+        email=clean_text(data.email),
+        phone=clean_text(data.phone),
+        place=clean_text(data.place),
+        language=clean_text(data.language).lower(),
+        channel=data.channel,
+        form_token=clean_text(data.form_token)[:64],
+    )
+    errors: dict[str, list[str]] = {}
+    if not cleaned.text:
+        errors["text"] = [_l("Please describe your concern or suggestion.")]
+    elif len(cleaned.text) < TEXT_MIN:
+        errors["text"] = [_l("Please write at least %(min)d characters.", min=TEXT_MIN)]
+    elif len(cleaned.text) > TEXT_MAX:
+        errors["text"] = [_l("Please keep your message under %(max)d characters.", max=TEXT_MAX)]
+    if len(cleaned.name) > NAME_MAX:
+        errors["name"] = [_l("Please keep this under %(max)d characters.", max=NAME_MAX)]
+    if len(cleaned.place) > PLACE_MAX:
+        errors["place"] = [_l("Please keep this under %(max)d characters.", max=PLACE_MAX)]
+    if cleaned.email and (len(cleaned.email) > EMAIL_MAX or not EMAIL_FORMAT.match(cleaned.email)):
+        errors["email"] = [_l("This e-mail address does not look right (example: name@example.org).")]
+    if cleaned.phone and (len(cleaned.phone) > PHONE_MAX or not PHONE_FORMAT.match(cleaned.phone)):
+        errors["phone"] = [_l("This phone number does not look right (digits, spaces and + only).")]
+    if cleaned.language and cleaned.language not in LANGUAGES:
+        errors["language"] = [_l("Please choose one of the languages offered.")]
+    if errors:
+        raise InvalidSubmission(errors)
+    return cleaned
+
+
+def submit(session: Session, data: SubmissionInput, route: Router) -> Case:
+    """Validate, redact, classify and store a case with its prediction and events; never drops a valid one.
+
+    ``route`` gives the model's verdict or None; a missing or failing model leaves the case unrouted,
+    in the manual triage queue. Resubmitting the same form (same ``form_token``) returns the first case.
+    """
+    data = validate(data)
+    if data.form_token:
+        existing = session.exec(select(Case).where(Case.form_token == data.form_token)).first()
+        if existing is not None:
+            return existing
+    routing = _safe_route(route, data.text)
+    for _attempt in range(5):
+        case = _build_case(session, data, routing)
+        try:
+            session.commit()
+            return case
+        except IntegrityError:
+            session.rollback()
+            if data.form_token:
+                existing = session.exec(select(Case).where(Case.form_token == data.form_token)).first()
+                if existing is not None:
+                    return existing
+            log.warning("reference collision, drawing a new one")
+    raise RuntimeError("could not store the case after 5 attempts")
+
+
+def _safe_route(route: Router, text: str) -> Optional[Routing]:
+    try:
+        return route(text)
+    except Exception:
+        log.exception("routing failed; the case goes to manual triage")
+        return None
+
+
+def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routing]) -> Case:
+    prediction = routing.prediction if routing else None
+    department = _auto_department(session, prediction)
+    case = Case(
+        reference=new_reference(),
+        text=data.text,
+        text_redacted=privacy.redact(data.text),
+        contact_name=data.name or None,
+        contact_email=data.email or None,
+        contact_phone=data.phone or None,
+        place=data.place or None,
+        language=data.language or (prediction.language if prediction else None),
+        channel=data.channel,
+        form_token=data.form_token or None,
+        department_id=department.id if department else None,
+        needs_triage=department is None,
+    )
+    if prediction is not None and prediction.urgency:
+        case.urgency = prediction.urgency
+        case.urgency_rank = Urgency(prediction.urgency).rank
+        case.urgency_score = float(prediction.urgency_score)
+        case.urgency_source = prediction.urgency_source
+    session.add(case)
+    session.flush()
+    session.add(Event(case_id=case.id, kind="submitted", actor=f"citizen:{data.channel}", public=True,
+                      after={"channel": data.channel, "language": case.language}))
+    if routing is not None and prediction is not None:
+        session.add(_prediction_row(case, routing))
+        session.add(Event(
+            case_id=case.id, kind="routed" if department else "triage",
+            actor=f"model:{routing.model_version}", public=department is not None,
+            after={"department": department.code if department else None,
+                   "confidence": round(float(prediction.confidence), 4),
+                   "urgency": case.urgency, "triage_reason": prediction.triage_reason},
+        ))
+    else:
+        session.add(Event(case_id=case.id, kind="triage", actor="system", public=False,
+                          after={"triage_reason": "model_unavailable"}))
+    return case
+
+
+def _auto_department(session: Session, prediction: object | None) -> Optional[Department]:
+    """The predicted ministry when the model is confident and the ministry is active; otherwise None."""
+    if prediction is None or not getattr(prediction, "auto_routed", False):
+        return None
+    department = session.exec(select(Department).where(Department.code == prediction.department)).first()
+    if department is None or not department.active:
+        log.warning("model routed to unknown or inactive department %r", prediction.department)
+        return None
+    return department
+
+
+def _prediction_row(case: Case, routing: Routing) -> Prediction:
+    p = routing.prediction
+    return Prediction(
+        case_id=case.id,
+        model_version=routing.model_version,
+        department_code=p.department,
+        confidence=float(p.confidence),
+        auto_routed=bool(p.auto_routed),
+        triage_reason=p.triage_reason,
+        top3=[[label, round(float(prob), 4)] for label, prob in p.top3],
+        reasons=list(p.reasons),
+        urgency=p.urgency,
+        urgency_score=float(p.urgency_score),
+        urgency_source=p.urgency_source,
+        urgency_reasons=list(p.urgency_reasons),
+        language=p.language,
+    )

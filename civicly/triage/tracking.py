@@ -1,0 +1,63 @@
+"""The public view of a case, for the citizen who holds its reference. Never any personal data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Session, select
+
+from civicly.errors import UnknownReference
+from civicly.models import Case, Department, Event
+from civicly.references import normalise_reference
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    kind: str
+    at: datetime
+    message: Optional[str] = None
+    department: Optional[str] = None
+    status: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    reference: str
+    created_at: datetime
+    status: str
+    department: Optional[str]
+    history: list[PublicEvent] = field(default_factory=list)
+
+
+def track(session: Session, typed_reference: str, locale: str = "fr") -> PublicCase:
+    """What a citizen may see of their case; raises UnknownReference for anything not found."""
+    reference = normalise_reference(typed_reference or "")
+    if reference is None:
+        raise UnknownReference(typed_reference)
+    case = session.exec(select(Case).where(Case.reference == reference)).first()
+    if case is None:
+        raise UnknownReference(reference)
+    departments = {d.id: d for d in session.exec(select(Department))}
+    codes = {d.code: d for d in departments.values()}
+    department = departments.get(case.department_id)
+    events = session.exec(
+        select(Event).where(Event.case_id == case.id, Event.public == True).order_by(Event.created_at, Event.id)  # noqa: E712
+    )
+    history = []
+    for event in events:
+        routed_to = codes.get(event.after.get("department") or "")
+        history.append(PublicEvent(
+            kind=event.kind,
+            at=event.created_at,
+            message=event.message,
+            department=routed_to.name(locale) if routed_to else None,
+            status=event.after.get("status"),
+        ))
+    return PublicCase(
+        reference=case.reference,
+        created_at=case.created_at,
+        status=case.status,
+        department=department.name(locale) if department else None,
+        history=history,
+    )

@@ -1,0 +1,64 @@
+"""A live Civicly on 127.0.0.1 and a real headless Chromium (Debian's, driven by Playwright)."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from civicly import create_app
+
+CHROMIUM = os.environ.get("CIVICLY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium package.")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(tmp_path, sqlite_template):
+    database = tmp_path / "civicly.sqlite3"
+    shutil.copy(sqlite_template, database)
+    app = create_app({
+        "SECRET_KEY": "browser-test", "DATABASE_URL": f"sqlite:///{database}",
+        "MODEL_DIR": str(tmp_path / "models"), "RATELIMIT_ENABLED": False, "DEFAULT_LOCALE": "en",
+    })
+    with app.app_context():
+        from civicly.db import get_session
+        from civicly.triage.departments import seed_from_file
+
+        seed_from_file(get_session())
+    return app
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Serve the app from a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="en-GB", base_url=live_server)
+    page = context.new_page()
+    yield page
+    context.close()
