@@ -9,9 +9,13 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+from civicly.models.apikeys import ApiKey  # noqa: E402
 from civicly.models.audit import Event  # noqa: E402
 from civicly.models.cases import Case, CaseStatus, Urgency  # noqa: E402
 from civicly.models.organisations import Department  # noqa: E402
+from civicly.models.labels import Label  # noqa: E402
 from civicly.models.predictions import Prediction  # noqa: E402
+from civicly.models.users import Role, User, UserDepartment  # noqa: E402
 
-__all__ = ["Case", "CaseStatus", "Department", "Event", "Prediction", "SQLModel", "Urgency"]
+__all__ = ["ApiKey", "Case", "CaseStatus", "Department", "Event", "Label", "Prediction", "Role", "SQLModel",
+           "Urgency", "User", "UserDepartment"]

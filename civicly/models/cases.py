@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from civicly.models.timestamps import utcnow
@@ -55,6 +55,14 @@ class Case(SQLModel, table=True):
     contact_email: Optional[str] = Field(default=None, max_length=254)
     contact_phone: Optional[str] = Field(default=None, max_length=40)
     place: Optional[str] = Field(default=None, max_length=200)
+    latitude: Optional[float] = Field(default=None)
+    longitude: Optional[float] = Field(default=None)
+    address_id: Optional[str] = Field(default=None, max_length=100)
+    media_url: Optional[str] = Field(default=None, max_length=500)
+    device_id: Optional[str] = Field(default=None, max_length=100)
+    account_id: Optional[str] = Field(default=None, max_length=100)
+    service_code: Optional[str] = Field(default=None, max_length=32)  # the Open311 service the client chose, if any
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     language: Optional[str] = Field(default=None, max_length=8)
     channel: str = Field(default="web", max_length=16)
     status: str = Field(default=CaseStatus.new.value, max_length=16)

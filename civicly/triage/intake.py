@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -43,6 +43,14 @@ class SubmissionInput:
     language: str = ""
     channel: str = "web"
     form_token: str = ""
+    department_code: str = ""  # a ministry chosen by the sender (an Open311 service_code); the model still advises
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    address_id: str = ""
+    media_url: str = ""
+    device_id: str = ""
+    account_id: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 def clean_text(value: str | None) -> str:
@@ -55,15 +63,21 @@ def clean_text(value: str | None) -> str:
 
 def validate(data: SubmissionInput) -> SubmissionInput:
     """Return the cleaned input, or raise InvalidSubmission naming every wrong field."""
-    cleaned = SubmissionInput(
+    cleaned = replace(
+        data,
         text=clean_text(data.text),
         name=clean_text(data.name),
         email=clean_text(data.email),
         phone=clean_text(data.phone),
         place=clean_text(data.place),
         language=clean_text(data.language).lower(),
-        channel=data.channel,
         form_token=clean_text(data.form_token)[:64],
+        department_code=clean_text(data.department_code).upper(),
+        address_id=clean_text(data.address_id)[:100],
+        media_url=clean_text(data.media_url)[:500],
+        device_id=clean_text(data.device_id)[:100],
+        account_id=clean_text(data.account_id)[:100],
+        attributes={clean_text(k)[:64]: clean_text(str(v))[:500] for k, v in data.attributes.items()},
     )
     errors: dict[str, list[str]] = {}
     if not cleaned.text:
@@ -82,6 +96,10 @@ def validate(data: SubmissionInput) -> SubmissionInput:
         errors["phone"] = [_l("This phone number does not look right (digits, spaces and + only).")]
     if cleaned.language and cleaned.language not in LANGUAGES:
         errors["language"] = [_l("Please choose one of the languages offered.")]
+    if cleaned.latitude is not None and not -90 <= cleaned.latitude <= 90:
+        errors["lat"] = [_l("Latitude must be between -90 and 90.")]
+    if cleaned.longitude is not None and not -180 <= cleaned.longitude <= 180:
+        errors["long"] = [_l("Longitude must be between -180 and 180.")]
     if errors:
         raise InvalidSubmission(errors)
     return cleaned
@@ -124,7 +142,8 @@ def _safe_route(route: Router, text: str) -> Optional[Routing]:
 
 def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routing]) -> Case:
     prediction = routing.prediction if routing else None
-    department = _auto_department(session, prediction)
+    chosen = _chosen_department(session, data.department_code)
+    department = chosen or _auto_department(session, prediction)
     case = Case(
         reference=new_reference(),
         text=data.text,
@@ -133,6 +152,14 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
         contact_email=data.email or None,
         contact_phone=data.phone or None,
         place=data.place or None,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        address_id=data.address_id or None,
+        media_url=data.media_url or None,
+        device_id=data.device_id or None,
+        account_id=data.account_id or None,
+        service_code=data.department_code or None,
+        attributes=data.attributes,
         language=data.language or (prediction.language if prediction else None),
         channel=data.channel,
         form_token=data.form_token or None,
@@ -150,17 +177,32 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
                       after={"channel": data.channel, "language": case.language}))
     if routing is not None and prediction is not None:
         session.add(_prediction_row(case, routing))
-        session.add(Event(
-            case_id=case.id, kind="routed" if department else "triage",
-            actor=f"model:{routing.model_version}", public=department is not None,
-            after={"department": department.code if department else None,
-                   "confidence": round(float(prediction.confidence), 4),
-                   "urgency": case.urgency, "triage_reason": prediction.triage_reason},
-        ))
-    else:
-        session.add(Event(case_id=case.id, kind="triage", actor="system", public=False,
-                          after={"triage_reason": "model_unavailable"}))
+    session.add(_routing_event(case, department, chosen is not None, routing))
     return case
+
+
+def _routing_event(case: Case, department: Optional[Department], chosen: bool, routing: Optional[Routing]) -> Event:
+    """Where the case went and who decided: the sender's chosen service, the model, or nobody yet (triage)."""
+    if chosen and department is not None:
+        return Event(case_id=case.id, kind="routed", actor=f"citizen:{case.channel}", public=True,
+                     after={"department": department.code, "chosen_by": "sender"})
+    if routing is None:
+        return Event(case_id=case.id, kind="triage", actor="system", after={"triage_reason": "model_unavailable"})
+    prediction = routing.prediction
+    return Event(
+        case_id=case.id, kind="routed" if department else "triage",
+        actor=f"model:{routing.model_version}", public=department is not None,
+        after={"department": department.code if department else None,
+               "confidence": round(float(prediction.confidence), 4),
+               "urgency": case.urgency, "triage_reason": prediction.triage_reason},
+    )
+
+
+def _chosen_department(session: Session, code: str) -> Optional[Department]:
+    if not code:
+        return None
+    department = session.exec(select(Department).where(Department.code == code)).first()
+    return department if department is not None and department.active else None
 
 
 def _auto_department(session: Session, prediction: object | None) -> Optional[Department]:
