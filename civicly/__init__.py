@@ -10,6 +10,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; the steps below read as its table of contents."""
     from civicly import classify, db, error_pages, i18n, security
+    from civicly.auth import session as auth_session
     from civicly.config import load_settings
     from civicly.extensions import csrf, limiter
 
@@ -25,10 +26,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     db.init_app(app)
     classify.init_app(app)
+    auth_session.init_app(app)
     security.init_app(app)
     error_pages.init_app(app)
 
+    from civicly.auth import bp as auth_bp
     from civicly.citizen import bp as citizen_bp
+    from civicly.officer import bp as officer_bp
 
     app.register_blueprint(citizen_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(officer_bp)
     return app

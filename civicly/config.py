@@ -52,6 +52,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "RATELIMIT_STORAGE_URI": env.get("CIVICLY_REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("CIVICLY_RATELIMIT_ENABLED"), True),
         "SUBMIT_RATE_LIMIT": env.get("CIVICLY_SUBMIT_RATE_LIMIT", "10 per minute;100 per hour"),
+        "LOGIN_RATE_LIMIT": env.get("CIVICLY_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "TRACK_RATE_LIMIT": env.get("CIVICLY_TRACK_RATE_LIMIT", "60 per minute"),
         "MAX_CONTENT_LENGTH": int(env.get("CIVICLY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,

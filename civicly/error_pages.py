@@ -18,6 +18,7 @@ def _page(heading: str, message: str, status: int, **headers: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
+        log.warning("CSRF check failed: %s", _error.description)
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(404)

@@ -7,3 +7,7 @@ from flask_wtf import CSRFProtect
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+from flask_login import LoginManager  # noqa: E402
+
+login_manager = LoginManager()

@@ -4,10 +4,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_percent, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 
 from civicly.extensions import babel
+from civicly.models.timestamps import utcnow
 
 LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية", "sw": "Kiswahili"}
 COOKIE = "civicly_lang"
@@ -26,7 +27,12 @@ EVENT_LABELS = {
     "reassigned": _l("Transferred to another ministry"),
     "status": _l("Status changed"),
     "reply": _l("Answer from the ministry"),
+    "confirmed": _l("Routing confirmed"),
+    "urgency": _l("Urgency set"),
+    "note": _l("Internal note"),
+    "triage": _l("Waiting for manual triage"),
 }
+URGENCY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 
 bp = Blueprint("i18n", __name__)
 
@@ -59,6 +65,8 @@ def init_app(app: Flask) -> None:
                    default_translation_directories="translations")
     app.register_blueprint(bp)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value)
+    app.jinja_env.filters["age"] = lambda value: format_timedelta(utcnow() - value, add_direction=True)
 
     @app.context_processor
     def _language_context() -> dict:
@@ -67,4 +75,5 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "status_label": lambda status: STATUS_LABELS.get(status, status),
             "event_label": lambda kind: EVENT_LABELS.get(kind, kind),
+            "urgency_label": lambda level: URGENCY_LABELS.get(level or "", _l("Not set")),
         }

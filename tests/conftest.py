@@ -14,7 +14,7 @@ from civicly.db import make_engine
 
 PG_URL = os.environ.get("CIVICLY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -74,10 +74,11 @@ def app(database_url, tmp_path):
 
 @pytest.fixture
 def session(app):
-    with app.app_context():
-        from civicly.db import get_session
+    """A session on the test database, outside any app context, so each client request gets its own (as in production)."""
+    from sqlmodel import Session
 
-        yield get_session()
+    with Session(app.extensions["civicly.engine"], expire_on_commit=False) as db_session:
+        yield db_session
 
 
 @pytest.fixture
@@ -103,3 +104,39 @@ def csrf_token(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(seeded):
+    """Create an account: make_user("a@gov.sn", "officer", ["SANTE"])."""
+    from civicly.models import Role
+    from civicly.triage.accounts import create_user
+
+    def _make(email: str, role: str = "officer", departments=("SANTE",)):
+        return create_user(seeded, email, PASSWORD, Role(role), departments)
+
+    return _make
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign the test client in through the real login form (CSRF included)."""
+
+    def _login(email: str, password: str = PASSWORD):
+        page = client.get("/officer/login").get_data(as_text=True)
+        response = client.post("/officer/login", data={"csrf_token": csrf_token(page), "email": email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return response
+
+    return _login
+
+
+def file_case(session, text: str = "The health centre in Kaolack has had no doctor for two weeks.", department: str = "SANTE",
+              **fields):
+    """A case sent to ``department`` by its sender (no model needed)."""
+    from civicly.triage.intake import SubmissionInput, submit
+
+    return submit(session, SubmissionInput(text=text, department_code=department or "", **fields), route=lambda _t: None)

@@ -1,0 +1,6 @@
+"""Officers' sign-in and sign-out (Flask-Login over the users table)."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/officer")
+
+from civicly.auth import views  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""Pages for civil servants: their ministries' queue, the manual triage queue, and case decisions."""
+from flask import Blueprint
+
+bp = Blueprint("officer", __name__, template_folder="templates", url_prefix="/officer")
+
+from civicly.officer import views  # noqa: E402,F401

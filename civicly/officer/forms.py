@@ -1,0 +1,49 @@
+"""Queue filters and the small decision forms of a case page."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional as OptionalValue
+
+from wtforms.fields.choices import SelectChoice
+
+from civicly.i18n import LANGUAGES
+
+
+def choices(*pairs: tuple[str, object]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+URGENCY_CHOICES = (("high", _l("High")), ("medium", _l("Medium")), ("low", _l("Low")))
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only filters what is shown
+
+    status = SelectField(_l("Status"), choices=choices(
+        ("open", _l("Open")), ("new", _l("New")), ("acknowledged", _l("Acknowledged")),
+        ("in_progress", _l("In progress")), ("closed", _l("Closed")), ("all", _l("All")),
+    ), default="open", validate_choice=False)
+    urgency = SelectField(_l("Urgency"), choices=choices(("", _l("Any")), *URGENCY_CHOICES, ("none", _l("Not set"))),
+                          validate_choice=False)
+    language = SelectField(_l("Language"), choices=choices(("", _l("Any")), *LANGUAGES.items()), validate_choice=False)
+    received_from = DateField(_l("Received from"), validators=[OptionalValue()])
+    received_to = DateField(_l("Received until"), validators=[OptionalValue()])
+    q = StringField(_l("Text contains"))
+    page = IntegerField(default=1, validators=[OptionalValue()])
+
+
+class DecisionForm(FlaskForm):
+    """One form class for every decision; the ``action`` field says which, the service checks the rest."""
+
+    action = HiddenField()
+    version = HiddenField()
+    department = SelectField(_l("Ministry"), choices=[], validate_choice=False)  # filled per request from the table
+    urgency = SelectField(_l("Urgency"), choices=choices(*URGENCY_CHOICES), validate_choice=False)
+    status = SelectField(_l("New status"), choices=choices(
+        ("acknowledged", _l("Acknowledged")), ("in_progress", _l("In progress")), ("resolved", _l("Resolved")),
+        ("rejected", _l("Rejected")), ("duplicate", _l("Duplicate of another case")),
+    ), validate_choice=False)
+    duplicate_of = StringField(_l("Reference of the original case"))
+    reason = StringField(_l("Reason"))
+    message = TextAreaField(_l("Message"), render_kw={"rows": 4})

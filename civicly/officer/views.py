@@ -1,0 +1,104 @@
+"""Officer pages: thin adapters over triage.queue, triage.casefile and triage.decisions."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from civicly.auth.session import current_actor
+from civicly.db import get_session
+from civicly.errors import NotAllowed, UnknownReference
+from civicly.models import Role
+from civicly.officer import bp
+from civicly.officer.forms import DecisionForm, QueueFilterForm, choices
+from civicly.triage import casefile, decisions, queue
+from civicly.triage.departments import list_departments
+from civicly.triage.permissions import can_view
+
+
+@bp.get("/")
+@login_required
+def home():
+    return redirect(url_for("officer.queue"))
+
+
+def _render_queue(triage: bool):
+    form = QueueFilterForm(request.args)
+    form.validate()
+    filters = queue.QueueFilters(
+        status=form.status.data or "open", urgency=form.urgency.data or "", language=form.language.data or "",
+        received_from=form.received_from.data, received_to=form.received_to.data, text=(form.q.data or "").strip()[:200],
+    )
+    page_number = form.page.data if isinstance(form.page.data, int) and 0 < form.page.data < 100_000 else 1
+    actor = current_actor()
+    page = queue.list_queue(get_session(), actor, filters, page=page_number, triage=triage)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("officer/queue.html", form=form, page=page, triage=triage, args=args, actor=actor)
+
+
+@bp.get("/queue", endpoint="queue")
+@login_required
+def queue_page():
+    return _render_queue(triage=False)
+
+
+@bp.get("/triage", endpoint="triage")
+@login_required
+def triage_page():
+    if current_actor().role not in (Role.triage, Role.admin):
+        abort(404)
+    return _render_queue(triage=True)
+
+
+def _render_case(reference: str, form: DecisionForm | None = None, status: int = 200, conflict: bool = False):
+    actor = current_actor()
+    try:
+        case = casefile.open_case(get_session(), actor, reference, str(get_locale()))
+    except UnknownReference:
+        abort(404)
+    form = form or DecisionForm()
+    form.department.choices = choices(*((d.code, f"{d.code} · {d.name(str(get_locale()))}")
+                                        for d in list_departments(get_session(), include_inactive=False)))
+    if case.department_code:
+        form.department.data = form.department.data or case.department_code
+    return render_template("officer/case.html", case=case, form=form, conflict=conflict), status
+
+
+@bp.get("/cases/<reference>", endpoint="case")
+@login_required
+def case_page(reference: str):
+    return _render_case(reference)
+
+
+@bp.post("/cases/<reference>/decide")
+@login_required
+def decide(reference: str):
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        version = int(form.version.data or "0")
+    except ValueError:
+        abort(400)
+    decision = decisions.Decision(
+        action=form.action.data or "", version=version, department_code=form.department.data or "",
+        urgency=form.urgency.data or "", status=form.status.data or "", duplicate_of=form.duplicate_of.data or "",
+        reason=form.reason.data or "", message=form.message.data or "",
+    )
+    actor = current_actor()
+    try:
+        case = decisions.decide(get_session(), actor, reference, decision)
+    except UnknownReference:
+        abort(404)
+    except NotAllowed:
+        abort(404)
+    except decisions.Conflict:
+        return _render_case(reference, status=409, conflict=True)
+    except decisions.InvalidDecision as exc:
+        flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
+        return _render_case(reference, form=form, status=400)
+    flash(_("Saved."))
+    if not can_view(actor, case):  # reassigned away: it now lives in another ministry's queue
+        return redirect(url_for("officer.queue"), code=303)
+    return redirect(url_for("officer.case", reference=reference), code=303)

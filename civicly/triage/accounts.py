@@ -1,0 +1,154 @@
+"""Officers' accounts: argon2 password hashes, a password policy, and sign-in with lock-out."""
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from civicly.errors import CivicError
+from civicly.models import Department, Role, User, UserDepartment
+from civicly.models.timestamps import utcnow
+
+PASSWORD_MIN = 12
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+
+_hasher = PasswordHasher()
+# Verified when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
+_DUMMY_HASH = _hasher.hash("civicly-timing-equaliser")
+
+
+class WeakPassword(CivicError):
+    """The password fails the policy; the message says why."""
+
+
+class AccountError(CivicError):
+    """The account cannot be created or changed as asked."""
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    return frozenset(COMMON_PASSWORDS.read_text(encoding="utf-8").split())
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise WeakPassword(str(_l("Use at least %(min)d characters.", min=PASSWORD_MIN)))
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(password)) < 4 or any(
+        lowered.startswith(common) and len(common) >= 6 and lowered[len(common):].isdigit() for common in _common_passwords()
+    ):
+        raise WeakPassword(str(_l("This password is too common or too simple; choose another one.")))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, email: str, password: str, role: Role, department_codes: Iterable[str] = ()) -> User:
+    email = normalise_email(email)
+    if "@" not in email:
+        raise AccountError(f"{email!r} is not an e-mail address.")
+    if session.exec(select(User).where(User.email == email)).first() is not None:
+        raise AccountError(f"A user with e-mail {email} already exists.")
+    check_password_policy(password)
+    departments = _departments(session, department_codes)
+    if role == Role.officer and not departments:
+        raise AccountError("An officer needs at least one ministry (--department CODE).")
+    user = User(email=email, password_hash=_hasher.hash(password), role=role.value)
+    session.add(user)
+    session.flush()
+    for department in departments:
+        session.add(UserDepartment(user_id=user.id, department_id=department.id))
+    session.commit()
+    return user
+
+
+def _departments(session: Session, codes: Iterable[str]) -> list[Department]:
+    found = []
+    for code in codes:
+        department = session.exec(select(Department).where(Department.code == code.strip().upper())).first()
+        if department is None:
+            raise AccountError(f"No ministry has code {code.upper()}.")
+        found.append(department)
+    return found
+
+
+def get_user(session: Session, email: str) -> User:
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise AccountError(f"No user has e-mail {normalise_email(email)}.")
+    return user
+
+
+def list_users(session: Session) -> list[tuple[User, list[str]]]:
+    users = session.exec(select(User).order_by(User.email)).all()
+    links = session.exec(select(UserDepartment.user_id, Department.code).join(Department)).all()
+    codes: dict[int, list[str]] = {}
+    for user_id, code in links:
+        codes.setdefault(user_id, []).append(code)
+    return [(user, sorted(codes.get(user.id, []))) for user in users]
+
+
+def department_ids(session: Session, user: User) -> frozenset[int]:
+    return frozenset(session.exec(select(UserDepartment.department_id).where(UserDepartment.user_id == user.id)).all())
+
+
+def set_password(session: Session, email: str, password: str) -> User:
+    user = get_user(session, email)
+    check_password_policy(password)
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    session.commit()
+    return user
+
+
+def set_active(session: Session, email: str, active: bool) -> User:
+    user = get_user(session, email)
+    user.active = active
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> Optional[User]:
+    """The user if the password is right and the account usable; None otherwise, without saying which part failed.
+
+    Each failure counts; after MAX_FAILURES in a row the account is locked for LOCK_FOR, even for the right password.
+    """
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        return None
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if not _verify(user.password_hash, password) or not user.active:
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until, user.failed_logins = now + LOCK_FOR, 0
+        session.add(user)
+        session.commit()
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,91 @@
+"""Everything an officer sees on one case page, as plain data for the template."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlmodel import Session, col, select
+
+from civicly.models import Case, Department, Event, Prediction
+from civicly.triage.permissions import Actor, can_act, can_see_contact, find_visible_case
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: Optional[str]
+    email: Optional[str]
+    phone: Optional[str]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    model_version: str
+    department: Optional[str]
+    confidence: float
+    auto_routed: bool
+    triage_reason: Optional[str]
+    top3: list[tuple[str, float]]
+    reasons: list[Any]
+    urgency: Optional[str]
+    urgency_score: float
+    urgency_source: Optional[str]
+    urgency_reasons: list[Any]
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    reference: str
+    version: int
+    text: str
+    place: Optional[str]
+    language: Optional[str]
+    channel: str
+    status: str
+    department_code: Optional[str]
+    department_name: Optional[str]
+    needs_triage: bool
+    urgency: Optional[str]
+    urgency_source: Optional[str]
+    created_at: datetime
+    deadline_at: Optional[datetime]
+    duplicate_of: Optional[str]
+    contact: Optional[Contact]
+    suggestion: Optional[Suggestion]
+    history: list[Event] = field(default_factory=list)
+    can_act: bool = False
+
+
+def open_case(session: Session, actor: Actor, reference: str, locale: str) -> CaseFile:
+    """The officer's view of a case; UnknownReference if this actor may not see it."""
+    case = find_visible_case(session, actor, reference)
+    departments = {d.id: d for d in session.exec(select(Department))}
+    names = {d.code: d.name(locale) for d in departments.values()}
+    department = departments.get(case.department_id)
+    prediction = session.exec(
+        select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
+    history = list(session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.created_at), col(Event.id))))
+    duplicate_of = session.get(Case, case.duplicate_of_id).reference if case.duplicate_of_id else None
+    return CaseFile(
+        reference=case.reference, version=case.version, text=case.text, place=case.place, language=case.language,
+        channel=case.channel, status=case.status,
+        department_code=department.code if department else None,
+        department_name=department.name(locale) if department else None,
+        needs_triage=case.needs_triage, urgency=case.urgency, urgency_source=case.urgency_source,
+        created_at=case.created_at, deadline_at=case.deadline_at, duplicate_of=duplicate_of,
+        contact=Contact(case.contact_name, case.contact_email, case.contact_phone) if can_see_contact(actor, case) else None,
+        suggestion=_suggestion(prediction, names) if prediction else None,
+        history=history,
+        can_act=can_act(actor, case),
+    )
+
+
+def _suggestion(p: Prediction, names: dict[str, str]) -> Suggestion:
+    return Suggestion(
+        model_version=p.model_version,
+        department=names.get(p.department_code or "", p.department_code),
+        confidence=p.confidence, auto_routed=p.auto_routed, triage_reason=p.triage_reason,
+        top3=[(names.get(code, code), prob) for code, prob in p.top3],
+        reasons=p.reasons, urgency=p.urgency, urgency_score=p.urgency_score,
+        urgency_source=p.urgency_source, urgency_reasons=p.urgency_reasons,
+    )

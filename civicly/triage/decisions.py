@@ -1,0 +1,184 @@
+"""Officers' decisions on a case: permission check, then change + Event (+ Label) in one unit of work."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from civicly.errors import CivicError, NotAllowed, UnknownReference
+from civicly.models import Case, Department, Event, Label, Prediction
+from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
+from civicly.models.timestamps import utcnow
+from civicly.references import normalise_reference
+from civicly.triage.permissions import Actor, can_act, find_visible_case
+
+ACTIONS = ("confirm", "reassign", "urgency", "status", "note", "reply")
+STATE_ACTIONS = frozenset({"confirm", "reassign", "urgency", "status"})
+MESSAGE_MAX = 5000
+STATUS_ORDER = [CaseStatus.new, CaseStatus.acknowledged, CaseStatus.in_progress]
+
+
+class Conflict(CivicError):
+    """Someone else changed the case since this page was loaded."""
+
+
+class InvalidDecision(CivicError):
+    """The decision is incomplete or impossible (the message says why, for the officer)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an officer asks for; ``version`` is the case version their page showed."""
+
+    action: str
+    version: int
+    department_code: str = ""
+    urgency: str = ""
+    status: str = ""
+    duplicate_of: str = ""
+    reason: str = ""
+    message: str = ""
+
+
+def decide(session: Session, actor: Actor, reference: str, decision: Decision) -> Case:
+    """Apply one decision; raises UnknownReference (not visible), NotAllowed, InvalidDecision or Conflict."""
+    case = find_visible_case(session, actor, reference)
+    if not can_act(actor, case):
+        raise NotAllowed(reference)
+    if decision.action not in ACTIONS:
+        raise InvalidDecision(f"unknown action {decision.action!r}")
+    handler = {
+        "confirm": _confirm, "reassign": _reassign, "urgency": _urgency,
+        "status": _status, "note": _note, "reply": _reply,
+    }[decision.action]
+    changes, event, label = handler(session, actor, case, decision)
+    if decision.action in STATE_ACTIONS:
+        result = session.execute(
+            update(Case).where(col(Case.id) == case.id, col(Case.version) == decision.version)
+            .values(**changes, version=Case.version + 1, updated_at=utcnow())
+        )
+        if result.rowcount != 1:
+            session.rollback()
+            raise Conflict(reference)
+    session.add(event)
+    if label is not None:
+        session.add(label)
+    session.commit()
+    session.refresh(case)
+    return case
+
+
+def _latest_prediction(session: Session, case: Case) -> Optional[Prediction]:
+    return session.exec(select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
+
+
+def _department_code(session: Session, department_id: Optional[int]) -> Optional[str]:
+    department = session.get(Department, department_id) if department_id else None
+    return department.code if department else None
+
+
+def _label(session: Session, actor: Actor, case: Case, department_code: Optional[str], urgency: Optional[str]) -> Label:
+    """A training example: the final department and urgency, and what the model had said."""
+    prediction = _latest_prediction(session, case)
+    agrees = prediction is not None and prediction.department_code == department_code and (
+        urgency is None or prediction.urgency == urgency)
+    return Label(
+        case_id=case.id, text=case.text_redacted, language=case.language, department_code=department_code,
+        urgency=urgency, kind="confirm" if agrees else "correct", decided_by=actor.email,
+        model_version=prediction.model_version if prediction else None,
+        predicted_department=prediction.department_code if prediction else None,
+        predicted_urgency=prediction.urgency if prediction else None,
+    )
+
+
+def _event(case: Case, actor: Actor, kind: str, before: dict[str, Any], after: dict[str, Any],
+           public: bool = False, message: Optional[str] = None) -> Event:
+    return Event(case_id=case.id, kind=kind, actor=actor.email, public=public, message=message, before=before, after=after)
+
+
+def _required_text(value: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidDecision(f"{what} is required")
+    if len(value) > MESSAGE_MAX:
+        raise InvalidDecision(f"{what} is longer than {MESSAGE_MAX} characters")
+    return value
+
+
+def _confirm(session: Session, actor: Actor, case: Case, decision: Decision):
+    code = _department_code(session, case.department_id)
+    if code is None:
+        raise InvalidDecision("the case has no ministry yet: reassign it to one")
+    event = _event(case, actor, "confirmed", {"department": code, "urgency": case.urgency},
+                   {"department": code, "urgency": case.urgency})
+    return {"needs_triage": False}, event, _label(session, actor, case, code, case.urgency)
+
+
+def _reassign(session: Session, actor: Actor, case: Case, decision: Decision):
+    target = session.exec(select(Department).where(Department.code == decision.department_code.strip().upper())).first()
+    if target is None or not target.active:
+        raise InvalidDecision("choose an active ministry")
+    if target.id == case.department_id:
+        raise InvalidDecision("the case is already with this ministry")
+    reason = _required_text(decision.reason, "a reason")
+    before = _department_code(session, case.department_id)
+    event = _event(case, actor, "reassigned", {"department": before}, {"department": target.code, "reason": reason},
+                   public=True)
+    changes = {"department_id": target.id, "needs_triage": False}
+    return changes, event, _label(session, actor, case, target.code, case.urgency)
+
+
+def _urgency(session: Session, actor: Actor, case: Case, decision: Decision):
+    if decision.urgency not in Urgency.__members__:
+        raise InvalidDecision("choose high, medium or low")
+    level = Urgency(decision.urgency)
+    reason = _required_text(decision.reason, "a reason")
+    event = _event(case, actor, "urgency", {"urgency": case.urgency, "source": case.urgency_source},
+                   {"urgency": level.value, "source": "officer", "reason": reason})
+    changes = {"urgency": level.value, "urgency_rank": level.rank, "urgency_source": "officer"}
+    label = _label(session, actor, case, _department_code(session, case.department_id), level.value)
+    return changes, event, label
+
+
+def _status(session: Session, actor: Actor, case: Case, decision: Decision):
+    try:
+        target = CaseStatus(decision.status)
+    except ValueError:
+        raise InvalidDecision("choose a status") from None
+    current = CaseStatus(case.status)
+    if target == current:
+        raise InvalidDecision("the case already has this status")
+    if target in OPEN_STATUSES and current in OPEN_STATUSES and STATUS_ORDER.index(target) < STATUS_ORDER.index(current):
+        raise InvalidDecision("a status can only move forward")
+    if current not in OPEN_STATUSES and target != CaseStatus.in_progress:
+        raise InvalidDecision("a closed case can only be reopened (in progress)")
+    changes: dict[str, Any] = {"status": target.value, "duplicate_of_id": None}
+    after: dict[str, Any] = {"status": target.value}
+    if target == CaseStatus.duplicate:
+        original = _duplicate_target(session, actor, case, decision.duplicate_of)
+        changes["duplicate_of_id"] = original.id
+        after["duplicate_of"] = original.reference
+    event = _event(case, actor, "status", {"status": current.value}, after, public=True)
+    return changes, event, None
+
+
+def _duplicate_target(session: Session, actor: Actor, case: Case, typed: str) -> Case:
+    reference = normalise_reference(typed or "")
+    if reference is None or reference == case.reference:
+        raise InvalidDecision("give the reference of the case this one duplicates")
+    try:
+        return find_visible_case(session, actor, reference)
+    except UnknownReference:
+        raise InvalidDecision("no case you can see has this reference") from None
+
+
+def _note(session: Session, actor: Actor, case: Case, decision: Decision):
+    message = _required_text(decision.message, "the note")
+    return {}, _event(case, actor, "note", {}, {}, message=message), None
+
+
+def _reply(session: Session, actor: Actor, case: Case, decision: Decision):
+    message = _required_text(decision.message, "the reply")
+    return {}, _event(case, actor, "reply", {}, {}, public=True, message=message), None

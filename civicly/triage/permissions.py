@@ -1,0 +1,54 @@
+"""Who may see and do what with a case. Every officer page and API call goes through here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from civicly.errors import UnknownReference
+from civicly.models import Case, Role, User
+from civicly.references import normalise_reference
+from civicly.triage.accounts import department_ids
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in civil servant as the rules see them."""
+
+    user_id: int
+    email: str
+    role: Role
+    department_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, session: Session, user: User) -> "Actor":
+        return cls(user.id, user.email, Role(user.role), department_ids(session, user))
+
+    def owns(self, case: Case) -> bool:
+        """The case is routed to one of this person's ministries."""
+        return case.department_id is not None and case.department_id in self.department_ids
+
+
+def can_view(actor: Actor, case: Case) -> bool:
+    if actor.role == Role.admin or actor.owns(case):
+        return True
+    return actor.role == Role.triage and case.needs_triage
+
+
+def can_act(actor: Actor, case: Case) -> bool:
+    """Admins read everything but act only on their own ministries' cases."""
+    return actor.owns(case) or (actor.role == Role.triage and case.needs_triage)
+
+
+def can_see_contact(actor: Actor, case: Case) -> bool:
+    """Contact details are for the officers of the ministry handling the case, nobody else."""
+    return actor.owns(case)
+
+
+def find_visible_case(session: Session, actor: Actor, typed_reference: str) -> Case:
+    """The case if this actor may see it; otherwise UnknownReference, so its existence is not revealed."""
+    reference = normalise_reference(typed_reference)
+    case = session.exec(select(Case).where(Case.reference == reference)).first() if reference else None
+    if case is None or not can_view(actor, case):
+        raise UnknownReference(typed_reference)
+    return case
