@@ -31,10 +31,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
 
     from civicly.auth import bp as auth_bp
+    from civicly.api import bp as api_bp
     from civicly.citizen import bp as citizen_bp
     from civicly.officer import bp as officer_bp
 
     app.register_blueprint(citizen_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(officer_bp)
     return app

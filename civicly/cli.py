@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from civicly import create_app, migrate
+from civicly.apikeys_cli import apikeys_group
 from civicly.db import get_session
 from civicly.errors import CivicError
 from civicly.models import Role
@@ -174,3 +175,4 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     click.echo(f"Password changed for {accounts.normalise_email(email)}.")
 
 
+main.add_command(apikeys_group)

@@ -1,0 +1,219 @@
+"""Open311 endpoints: parse parameters, call triage, render JSON or XML. Nothing else happens here."""
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from typing import Any, Mapping, Optional
+
+from flask import Response, current_app, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException, NotFound
+
+from civicly import classify
+from civicly.api import bp, formats, params
+from civicly.db import get_session
+from civicly.errors import InvalidSubmission, UnknownReference
+from civicly.extensions import limiter
+from civicly.models.organisations import LANGUAGES
+from civicly.triage import apikeys, intake, service_requests
+from civicly.triage.service_requests import InvalidQuery, UnknownService
+
+log = logging.getLogger(__name__)
+FMT = "<any(json,xml):fmt>"
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-24T00:00:00Z"  # when this API last changed; clients compare it to refresh their caches
+EXTENSIONS = [
+    {"name": "optional_service_code",
+     "description": "POST requests without service_code: Civicly's model routes the request to a ministry, "
+                    "or to manual triage when unsure."},
+    {"name": "page",
+     "description": "GET requests accepts page (from 1) and page_size (1 to 1000, default 1000)."},
+    {"name": "extensions",
+     "description": "GET requests with extensions=true and a valid api_key adds extended_attributes: "
+                    "urgency and the routing model's confidence and version."},
+    {"name": "locale",
+     "description": "locale=fr|en|ar|sw names services in that language (otherwise Accept-Language)."},
+]
+REQUEST_XML = {"service_requests": "request", "extended_attributes": "item"}
+
+
+class Refused(HTTPException):
+    """A refusal with the spec's error list: ``errors`` maps parameter names to messages."""
+
+    def __init__(self, code: int, errors: Mapping[str, list[Any]]):
+        super().__init__()
+        self.code = code
+        self.errors = errors
+
+
+def _read_limit() -> str:
+    return current_app.config["API_READ_RATE_LIMIT"]
+
+
+def _write_limit() -> str:
+    return current_app.config["API_WRITE_RATE_LIMIT"]
+
+
+def _key_or_address() -> str:
+    """POSTs are counted per key (hashed); keyless ones per address, and refused anyway."""
+    key = params.first(request.values, "api_key")
+    return f"key:{apikeys.key_hash(key)}" if key else get_remote_address()
+
+
+def _locale() -> str:
+    chosen = params.first(request.args, "locale").lower()
+    return chosen if chosen in LANGUAGES else str(get_locale())
+
+
+def _check_jurisdiction() -> None:
+    """Empty means absent; any value but the configured one is unknown (404)."""
+    given = params.first(request.values, "jurisdiction_id")
+    if given and given.casefold() != current_app.config["OPEN311_JURISDICTION"].casefold():
+        raise Refused(404, {"jurisdiction_id": ["Unknown jurisdiction_id."]})
+
+
+def _api_key() -> Optional[Any]:
+    return apikeys.authenticate(get_session(), params.first(request.values, "api_key"))
+
+
+def _refused(error: HTTPException) -> Response:
+    """Every error under the prefix in the spec's format (the app's own pages are HTML)."""
+    if (error.code or 500) >= 500:
+        log.error("internal error in the Open311 API", exc_info=True)
+    fmt = (request.view_args or {}).get("fmt") or ("xml" if request.path.endswith(".xml") else "json")
+    code = error.code or 400
+    if isinstance(error, Refused):
+        messages = [f"{name}: {m}" for name, msgs in error.errors.items() for m in msgs]
+    else:
+        messages = [error.description or error.name]
+    response = formats.errors(fmt, code, messages)
+    if code == 429:
+        response.headers["Retry-After"] = str(getattr(error, "retry_after", None) or 60)
+    return response
+
+
+bp.register_error_handler(HTTPException, _refused)
+for _code in (400, 403, 404, 405, 413, 429, 500):  # the app's handlers for these codes would come first
+    bp.register_error_handler(_code, _refused)
+
+
+@bp.get("/discovery." + FMT)
+@limiter.limit(_read_limit)
+def discovery(fmt: str) -> Response:
+    formats_offered = [formats.MIMETYPES["xml"], formats.MIMETYPES["json"]]
+    body = {
+        "changeset": CHANGESET,
+        "contact": current_app.config["API_CONTACT"],
+        "key_service": current_app.config["API_KEY_SERVICE"],
+        "endpoints": [{
+            "specification": SPECIFICATION,
+            "url": url_for("api.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0],
+            "changeset": CHANGESET,
+            "type": "production" if current_app.config["ENV_NAME"] == "production" else "test",
+            "formats": formats_offered,
+        }],
+        "extensions": EXTENSIONS,
+    }
+    return formats.respond(fmt, body, root="discovery", item_tags={
+        "endpoints": "endpoint", "formats": "format", "extensions": "extension"})
+
+
+@bp.get("/services." + FMT)
+@limiter.limit(_read_limit)
+def services(fmt: str) -> Response:
+    _check_jurisdiction()
+    locale = _locale()
+    with force_locale(locale):
+        found = service_requests.list_services(get_session(), locale)
+    return formats.respond(fmt, found, root="services", item="service")
+
+
+@bp.get("/services/<code>." + FMT)
+@bp.get("/service/<code>." + FMT)
+@limiter.limit(_read_limit)
+def service_definition(code: str, fmt: str) -> Response:
+    _check_jurisdiction()
+    try:
+        service = service_requests.get_service(get_session(), code, _locale())
+    except UnknownService:
+        raise Refused(404, {"service_code": ["No such service."]}) from None
+    body = {"service_code": service.service_code, "attributes": []}
+    return formats.respond(fmt, body, root="service_definition", item_tags={"attributes": "attribute"})
+
+
+@bp.get("/requests." + FMT)
+@limiter.limit(_read_limit)
+def list_requests(fmt: str) -> Response:
+    _check_jurisdiction()
+    extended = _extended_allowed()
+    try:
+        query = params.request_query(request.args)
+        found = service_requests.find_requests(get_session(), query, _locale(), extended)
+    except (params.InvalidParameters, InvalidQuery) as exc:
+        raise Refused(400, exc.errors) from None
+    return formats.respond(fmt, [r.as_dict() for r in found], root="service_requests", item_tags=REQUEST_XML)
+
+
+@bp.get("/requests/<request_id>." + FMT)
+@bp.get("/request/<request_id>." + FMT)
+@limiter.limit(_read_limit)
+def get_request(request_id: str, fmt: str) -> Response:
+    _check_jurisdiction()
+    extended = _extended_allowed()
+    try:
+        found = service_requests.get_request(get_session(), request_id, _locale(), extended)
+    except UnknownReference:
+        raise Refused(404, {"service_request_id": ["No such service request."]}) from None
+    return formats.respond(fmt, [found.as_dict()], root="service_requests", item_tags=REQUEST_XML)
+
+
+def _extended_allowed() -> bool:
+    """extensions=true shows triage details, to holders of a valid key only."""
+    if not params.flag(request.args, "extensions"):
+        return False
+    if _api_key() is None:
+        raise Refused(403, {"api_key": ["extensions=true needs a valid api_key."]})
+    get_session().commit()  # records the key's last use
+    return True
+
+
+@bp.post("/requests." + FMT)
+@limiter.limit(_write_limit, key_func=_key_or_address)
+def create_request(fmt: str) -> Response:
+    _check_jurisdiction()
+    if _api_key() is None:
+        raise Refused(403, {"api_key": ["A valid api_key is required to file a service request."]})
+    data, errors = params.submission(request.values)
+    session = get_session()
+    if data.department_code:
+        try:
+            service_requests.get_service(session, data.department_code, _locale())
+        except UnknownService:
+            errors["service_code"] = ["No such service; omit service_code to let Civicly route the request."]
+    try:
+        intake.validate(data)
+    except InvalidSubmission as exc:
+        errors = {**{params.FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}, **errors}
+    if errors:
+        raise Refused(400, errors)
+    case = intake.submit(session, data, route=classify.route)
+    tracking = url_for("citizen.case", reference=case.reference, _external=True)
+    body = [{"service_request_id": case.reference,
+             "service_notice": f"Follow this request at {tracking}",
+             "account_id": case.account_id}]
+    return formats.respond(fmt, body, root="service_requests", item="request")
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of this API, kept true by a test that fuzzes the API against it."""
+    return Response(resources.files("civicly.api").joinpath("openapi.json").read_bytes(), mimetype="application/json")
+
+
+@bp.route("/", methods=ALL_METHODS)
+@bp.route("/<path:_rest>", methods=ALL_METHODS)
+def unknown(_rest: str = "") -> Response:
+    """Anything else under the prefix answers in the API's format, not with a web page."""
+    raise NotFound("No such endpoint; see discovery.json.")

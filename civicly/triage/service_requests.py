@@ -1,0 +1,265 @@
+"""The Open311 read side: ministries as services, cases as service requests, never any personal data.
+
+Plain functions over the session; the API blueprint only parses parameters and renders what these return.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Optional, Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from civicly.errors import CivicError, UnknownReference
+from civicly.models import Case, Department, Event, Prediction
+from civicly.models.cases import OPEN_STATUSES
+from civicly.models.organisations import LANGUAGES
+from civicly.models.timestamps import utcnow
+from civicly.references import normalise_reference
+
+MAX_RANGE = timedelta(days=90)
+MAX_PAGE_SIZE = 1000
+MAX_PAGE = 100_000
+MAX_IDS = MAX_PAGE_SIZE
+OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
+SERVICE_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
+
+
+class UnknownService(CivicError):
+    """No active ministry has this service code."""
+
+
+class InvalidQuery(CivicError):
+    """Filters that cannot be answered; ``errors`` maps parameter names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {', '.join(str(m) for m in v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Service:
+    service_code: str
+    service_name: str
+    description: str
+    keywords: str
+    group: str
+    metadata: bool = False
+    type: str = "realtime"
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """Filters of GET requests, already parsed; ``ids`` overrides every other filter."""
+
+    ids: Sequence[str] = ()
+    service_codes: Sequence[str] = ()
+    start: Optional[datetime] = None
+    end: Optional[datetime] = None
+    statuses: Sequence[str] = ()  # "open", "closed"
+    page: int = 1
+    page_size: int = MAX_PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """A case as Open311 shows it: redacted text, public replies, no contact details."""
+
+    service_request_id: str
+    status: str
+    status_notes: Optional[str]
+    service_name: Optional[str]
+    service_code: str
+    description: str
+    agency_responsible: Optional[str]
+    service_notice: Optional[str]
+    requested_datetime: datetime
+    updated_datetime: datetime
+    expected_datetime: Optional[datetime]
+    address: Optional[str]
+    address_id: Optional[str]
+    zipcode: Optional[str]
+    lat: Optional[float]
+    long: Optional[float]
+    media_url: Optional[str]
+    extended_attributes: Optional[dict[str, Any]] = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields in the spec's order; extended_attributes only when asked for."""
+        fields = asdict(self)
+        if self.extended_attributes is None:
+            del fields["extended_attributes"]
+        return fields
+
+
+def open311_status(case_status: str) -> str:
+    return "open" if case_status in OPEN_VALUES else "closed"
+
+
+def _as_service(department: Department, locale: str) -> Service:
+    name = department.name(locale)
+    others = [getattr(department, f"name_{lang}") for lang in LANGUAGES]
+    keywords = ", ".join(dict.fromkeys(n.replace(",", " ") for n in [department.code, *others] if n and n != name))
+    return Service(
+        service_code=department.code,
+        service_name=name,
+        description=str(_l("Concerns and suggestions for: %(name)s", name=name)),
+        keywords=keywords,
+        group=str(_l("Ministries")),
+    )
+
+
+def list_services(session: Session, locale: str) -> list[Service]:
+    """One service per active ministry, named in ``locale``."""
+    query = select(Department).where(Department.active == True).order_by(Department.code)  # noqa: E712
+    return [_as_service(d, locale) for d in session.exec(query)]
+
+
+def get_service(session: Session, code: str, locale: str) -> Service:
+    """The active ministry with this service code; raises UnknownService."""
+    code = (code or "").strip().upper()
+    if not SERVICE_CODE.match(code):
+        raise UnknownService(code)
+    department = session.exec(select(Department).where(Department.code == code)).first()
+    if department is None or not department.active:
+        raise UnknownService(code)
+    return _as_service(department, locale)
+
+
+def check_query(query: RequestQuery, now: Optional[datetime] = None) -> RequestQuery:
+    """Apply the spec's defaults (the last 90 days) and limits; raises InvalidQuery naming every wrong filter."""
+    errors: dict[str, list[str]] = {}
+    if len(query.ids) > MAX_IDS:
+        errors["service_request_id"] = [_l("At most %(n)d ids at once.", n=MAX_IDS)]
+    if not 1 <= query.page <= MAX_PAGE:
+        errors["page"] = [_l("page must be between 1 and %(n)d.", n=MAX_PAGE)]
+    if not 1 <= query.page_size <= MAX_PAGE_SIZE:
+        errors["page_size"] = [_l("page_size must be between 1 and %(n)d.", n=MAX_PAGE_SIZE)]
+    if query.ids:
+        if errors:
+            raise InvalidQuery(errors)
+        return query
+    start, end = query.start, query.end
+    if start is not None and end is not None:
+        if end < start:
+            errors["end_date"] = [_l("end_date must not be before start_date.")]
+        elif end - start > MAX_RANGE:
+            errors["end_date"] = [_l("start_date and end_date may be at most 90 days apart.")]
+    elif start is not None:
+        end = start + MAX_RANGE
+    elif end is not None:
+        start = end - MAX_RANGE
+    else:
+        start = (now or utcnow()) - MAX_RANGE
+    if errors:
+        raise InvalidQuery(errors)
+    return RequestQuery(ids=(), service_codes=query.service_codes, start=start, end=end,
+                        statuses=query.statuses, page=query.page, page_size=query.page_size)
+
+
+def find_requests(session: Session, query: RequestQuery, locale: str, extended: bool = False) -> list[ServiceRequest]:
+    """Cases matching ``query`` (see check_query), newest first."""
+    query = check_query(query)
+    statement = select(Case)
+    if query.ids:
+        references = [r for r in (normalise_reference(i) for i in query.ids) if r]
+        if not references:
+            return []
+        statement = statement.where(col(Case.reference).in_(references))
+    else:
+        if query.service_codes:
+            codes = [c.upper() for c in query.service_codes if SERVICE_CODE.match(c)]
+            department_ids = select(Department.id).where(col(Department.code).in_(codes))
+            statement = statement.where(col(Case.department_id).in_(department_ids))
+        if query.start is not None:
+            statement = statement.where(Case.created_at >= query.start)
+        if query.end is not None:
+            statement = statement.where(Case.created_at <= query.end)
+        wanted = set(query.statuses)
+        if wanted == {"open"}:
+            statement = statement.where(col(Case.status).in_(OPEN_VALUES))
+        elif wanted == {"closed"}:
+            statement = statement.where(col(Case.status).not_in(OPEN_VALUES))
+    statement = (statement.order_by(col(Case.created_at).desc(), col(Case.id).desc())
+                 .offset((query.page - 1) * query.page_size).limit(query.page_size))
+    return _as_requests(session, list(session.exec(statement)), locale, extended)
+
+
+def get_request(session: Session, request_id: str, locale: str, extended: bool = False) -> ServiceRequest:
+    """One case by its reference (as a person may type it); raises UnknownReference."""
+    reference = normalise_reference(request_id or "")
+    if reference is None:
+        raise UnknownReference(request_id)
+    case = session.exec(select(Case).where(Case.reference == reference)).first()
+    if case is None:
+        raise UnknownReference(reference)
+    return _as_requests(session, [case], locale, extended)[0]
+
+
+def _as_requests(session: Session, cases: list[Case], locale: str, extended: bool) -> list[ServiceRequest]:
+    if not cases:
+        return []
+    ids = [c.id for c in cases]
+    departments = {d.id: d for d in session.exec(select(Department))}
+    notes = _latest_public_replies(session, ids)
+    touched = dict(session.exec(
+        select(Event.case_id, func.max(Event.created_at))
+        .where(col(Event.case_id).in_(ids), Event.public == True)  # noqa: E712
+        .group_by(Event.case_id)
+    ).all())
+    predictions = _latest_predictions(session, ids) if extended else {}
+    result = []
+    for case in cases:
+        department = departments.get(case.department_id)
+        name = department.name(locale) if department else None
+        updated = max(filter(None, (case.updated_at, touched.get(case.id))))
+        result.append(ServiceRequest(
+            service_request_id=case.reference,
+            status=open311_status(case.status),
+            status_notes=notes.get(case.id),
+            service_name=name,
+            service_code=department.code if department else "",
+            description=case.text_redacted,
+            agency_responsible=name,
+            service_notice=None,
+            requested_datetime=case.created_at,
+            updated_datetime=updated,
+            expected_datetime=case.deadline_at,
+            address=case.place,
+            address_id=case.address_id,
+            zipcode=None,
+            lat=case.latitude,
+            long=case.longitude,
+            media_url=case.media_url,
+            extended_attributes=_extended(case, predictions.get(case.id)) if extended else None,
+        ))
+    return result
+
+
+def _latest_public_replies(session: Session, case_ids: list[int]) -> dict[int, str]:
+    replies = session.exec(
+        select(Event).where(col(Event.case_id).in_(case_ids), Event.kind == "reply", Event.public == True)  # noqa: E712
+        .order_by(Event.created_at, Event.id)
+    )
+    return {e.case_id: e.message for e in replies if e.message}
+
+
+def _latest_predictions(session: Session, case_ids: list[int]) -> dict[int, Prediction]:
+    rows = session.exec(select(Prediction).where(col(Prediction.case_id).in_(case_ids))
+                        .order_by(Prediction.created_at, Prediction.id))
+    return {p.case_id: p for p in rows}
+
+
+def _extended(case: Case, prediction: Optional[Prediction]) -> dict[str, Any]:
+    """Triage details for trusted systems only: urgency, and what the model said with which version."""
+    return {
+        "urgency": case.urgency,
+        "urgency_score": round(case.urgency_score, 4) if case.urgency else None,
+        "needs_triage": case.needs_triage,
+        "confidence": round(prediction.confidence, 4) if prediction else None,
+        "model_version": prediction.model_version if prediction else None,
+        "predicted_service_code": prediction.department_code if prediction else None,
+    }

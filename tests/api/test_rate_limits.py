@@ -1,0 +1,30 @@
+"""Limits: POSTs counted per key, GETs per address, refusals in the API's format with Retry-After."""
+import pytest
+
+from civicly.triage import apikeys
+from tests.api.conftest import BASE
+
+BODY = {"description": "The water pipe on Rue 10 has burst.", "address_id": "A-1"}
+
+
+@pytest.fixture
+def limited(app, seeded):
+    app.config.update(RATELIMIT_ENABLED=True, API_WRITE_RATE_LIMIT="2 per minute", API_READ_RATE_LIMIT="3 per minute")
+    from civicly.extensions import limiter
+
+    limiter.init_app(app)
+    yield app.test_client()
+    limiter.reset()
+
+
+def test_posts_are_limited_per_key(limited, seeded):
+    first, second = (apikeys.create_key(seeded, name).secret for name in ("one", "two"))
+    codes = [limited.post(f"{BASE}/requests.json", data={**BODY, "api_key": first}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert limited.post(f"{BASE}/requests.json", data={**BODY, "api_key": second}).status_code == 200
+
+
+def test_reads_are_limited_per_address_in_the_api_format(limited):
+    responses = [limited.get(f"{BASE}/services.xml") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert b"<code>429</code>" in responses[-1].data and responses[-1].headers["Retry-After"]
