@@ -13,6 +13,7 @@ from civicly.db import get_session
 from civicly.errors import CivicError
 from civicly.models import Role
 from civicly.models.organisations import LANGUAGES
+from civicly.privacy_cli import db_backup, db_restore, privacy
 from civicly.triage import accounts
 from civicly.triage import departments as dept
 
@@ -48,6 +49,11 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Show the migration the database is at."""
     migrate.current(current_app.config["DATABASE_URL"])
+
+
+db.add_command(db_backup)
+db.add_command(db_restore)
+main.add_command(privacy)
 
 
 @main.command("seed-demo")

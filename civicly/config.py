@@ -59,6 +59,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "API_CONTACT": env.get("CIVICLY_API_CONTACT", ""),
         "API_KEY_SERVICE": env.get("CIVICLY_API_KEY_SERVICE", "Ask the administrators of this Civicly for a key."),
         "OPEN311_JURISDICTION": env.get("CIVICLY_OPEN311_JURISDICTION", "civicly"),
+        "RETENTION_DAYS": int(env.get("CIVICLY_RETENTION_DAYS", "365")),
         "MAX_CONTENT_LENGTH": int(env.get("CIVICLY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
