@@ -19,6 +19,8 @@ class SubmissionForm(FlaskForm):
         *(SelectChoice(code, label, render_kw={"lang": code}) for code, label in LANGUAGES.items()),
     ], validate_choice=False)
     form_token = HiddenField()
+    # Honeypot: hidden from people (off-screen, out of the tab order, hidden from screen readers); bots fill it in.
+    website = StringField(_l("Leave this field empty"), render_kw={"tabindex": "-1", "autocomplete": "off"})
 
 
 class TrackForm(FlaskForm):

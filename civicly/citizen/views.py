@@ -5,6 +5,7 @@ import uuid
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from civicly import classify
@@ -37,6 +38,9 @@ def submit():
         form.form_token.data = uuid.uuid4().hex
         return render_template("citizen/submit.html", form=form)
     if not form.validate_on_submit():  # only the CSRF token can fail here
+        return render_template("citizen/submit.html", form=form, form_error=True), 400
+    if form.website.data:
+        form.website.errors = [_("Please leave this field empty.")]
         return render_template("citizen/submit.html", form=form, form_error=True), 400
     data = intake.SubmissionInput(
         text=form.text.data or "", name=form.name.data or "", email=form.email.data or "",
