@@ -1,0 +1,104 @@
+"""Every route x every role. The test walks the URL map: a new route fails here until its access rule is stated below."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD, csrf_token, file_case
+
+ROLES = ("anonymous", "citizen", "officer_a", "officer_b", "triage", "admin")
+ALL = set(ROLES)
+STAFF = ALL - {"anonymous", "citizen"}
+
+# endpoint -> (roles that get through, what the others get: "login" = sent to sign in, "404" = not revealed)
+# officer_a works for SANTE, where the probed case lives; officer_b for EDUCATION; triage and admin have no ministry.
+ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
+    "citizen.home": (ALL, ""),
+    "citizen.submit": (ALL, ""),
+    "citizen.track": (ALL, ""),
+    "citizen.case": (ALL, ""),
+    "i18n.choose_language": (ALL, ""),
+    "static": (ALL, ""),
+    "auth.login": (ALL, ""),
+    "auth.logout": (STAFF, "login"),
+    "officer.home": (STAFF, "login"),
+    "officer.queue": (STAFF, "login"),
+    "officer.triage": ({"triage", "admin"}, "login|404"),
+    "officer.case": ({"officer_a", "admin"}, "login|404"),
+    "officer.decide": ({"officer_a"}, "login|404"),
+    "api.discovery": (ALL, ""),
+    "api.services": (ALL, ""),
+    "api.service_definition": (ALL, ""),
+    "api.list_requests": (ALL, ""),
+    "api.get_request": (ALL, ""),
+    "api.create_request": (set(), "403"),  # needs an API key, whatever the browser session
+    "api.openapi": (ALL, ""),
+    "api.unknown": (set(), "404"),
+}
+ARGUMENTS = {"reference": "{ref}", "code": "SANTE", "fmt": "json", "filename": "civicly.css", "request_id": "{ref}",
+             "_rest": "nothing-here"}
+
+
+def routes(app):
+    """Every (rule, method), signing out last so it does not end the session mid-walk."""
+    rules = sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint == "auth.logout", rule.rule))
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = sorted({rule.endpoint for rule, _ in routes(app)} - set(ACCESS_POLICY))
+    assert not missing, f"state who may reach {missing} in ACCESS_POLICY ({__file__})"
+
+
+@pytest.fixture
+def people(make_user, seeded):
+    make_user("a@sante.gouv.sn", "officer", ["SANTE"])
+    make_user("b@education.gouv.sn", "officer", ["EDUCATION"])
+    make_user("t@gov.sn", "triage", [])
+    make_user("root@gov.sn", "admin", [])
+    return file_case(seeded, "The clinic in Rufisque has run out of vaccines.", email="c@example.sn")
+
+
+EMAILS = {"officer_a": "a@sante.gouv.sn", "officer_b": "b@education.gouv.sn", "triage": "t@gov.sn", "admin": "root@gov.sn"}
+
+
+def sign_in(client, role):
+    if role in EMAILS:
+        page = client.get("/officer/login").get_data(as_text=True)
+        response = client.post("/officer/login", data={"csrf_token": csrf_token(page), "email": EMAILS[role],
+                                                       "password": PASSWORD})
+        assert response.status_code == 303
+
+
+def outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (302, 303) and "/officer/login?next=" in location:
+        return "login"  # sent to sign in first (signing out also ends on the login page, but without ?next=)
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    if response.status_code == 401:
+        return "login"
+    return "through" if response.status_code < 500 else "error"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_what_it_should(app, people, role):
+    client = app.test_client()
+    sign_in(client, role)
+    token = csrf_token(client.get("/officer/login").get_data(as_text=True))
+    failures = []
+    for rule, method in routes(app):
+        allowed, otherwise = ACCESS_POLICY[rule.endpoint]
+        url = rule.build({arg: ARGUMENTS[arg].format(ref=people.reference) for arg in rule.arguments})[1]
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token, "action": "note", "version": "1", "message": "x"})
+        got = outcome(response)
+        expected = {"through"} if role in allowed else set(otherwise.split("|"))
+        if rule.endpoint == "auth.login" and method == "POST":
+            expected = {"through", "login", "400"}  # the form itself answers; nobody is let in without a password
+        if got not in expected:
+            failures.append(f"{role} {method} {url}: got {got} ({response.status_code}), expected {expected}")
+    assert not failures, "\n".join(failures)
