@@ -17,6 +17,20 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 CSRF_FIELD = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True, scope="session")
+def light_argon2():
+    """Real argon2id, with light parameters so the suite does not spend minutes hashing test passwords."""
+    from argon2 import PasswordHasher
+
+    from civicly.triage import accounts
+
+    strong = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    accounts._DUMMY_HASH = accounts._hasher.hash("civicly-timing-equaliser")
+    yield
+    accounts._hasher = strong
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """An SQLite file migrated once; each test gets a copy."""
