@@ -72,6 +72,15 @@ def holder() -> ModelHolder:
     return current_app.extensions[HOLDER_KEY]
 
 
+def model_problem() -> Optional[str]:
+    """Why no model is serving, for /readyz and the admins' alert; None when one is."""
+    try:
+        model, _version = holder().current()
+    except Exception as exc:  # the registry itself is unreadable
+        return f"model registry unavailable: {exc}"
+    return None if model is not None else (holder().last_error or "no active model version")
+
+
 def route(text: str) -> Optional[Routing]:
     """Predict department and urgency for ``text``; None (and a log line) when no model can answer."""
     try:

@@ -9,7 +9,8 @@ from flask_login import UserMixin, current_user
 
 from civicly.db import get_session
 from civicly.extensions import login_manager
-from civicly.models import User
+from civicly.classify import model_problem
+from civicly.models import Role, User
 from civicly.triage.permissions import Actor
 
 
@@ -29,12 +30,21 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
 
+    app.context_processor(_admin_alerts)
+
     @login_manager.user_loader
     def _load(user_id: str) -> Optional[SignedInUser]:
         if not user_id.isdigit():
             return None
         user = get_session().get(User, int(user_id))
         return SignedInUser(user) if user is not None and user.active else None
+
+
+def _admin_alerts() -> dict:
+    """Admins see at once when submissions are going unrouted because no model serves."""
+    if current_user.is_authenticated and current_user.role == Role.admin.value:
+        return {"model_alert": model_problem()}
+    return {}
 
 
 def current_actor() -> Actor:

@@ -133,3 +133,11 @@ def test_logout_needs_post_and_ends_the_session(client, two_ministries, login_as
     assert client.get("/officer/logout").status_code == 405
     assert client.post("/officer/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/officer/queue").status_code == 302
+
+
+def test_admins_are_alerted_when_no_model_serves(client, two_ministries, login_as):
+    login_as("root@gov.sn")
+    assert "The routing model is not available" in client.get("/officer/queue").get_data(as_text=True)
+    client.post("/officer/logout", data={"csrf_token": csrf_token(client.get("/officer/queue").get_data(as_text=True))})
+    login_as("awa@sante.gouv.sn")
+    assert "The routing model is not available" not in client.get("/officer/queue").get_data(as_text=True)
