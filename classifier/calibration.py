@@ -1,0 +1,64 @@
+"""Turning linear scores into honest probabilities, measuring how honest they are, and
+choosing the confidence above which a case may skip the manual triage queue."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
+
+
+def fit_temperature(scores: np.ndarray, true_columns: np.ndarray) -> float:
+    """One temperature for softmax(scores / T) minimising log-loss on out-of-fold scores.
+
+    A single parameter cannot overfit the few hundred rows of a small file, and it keeps
+    the ranking of the classes unchanged.
+    """
+
+    def loss(log_temperature: float) -> float:
+        log_p = log_softmax(scores / np.exp(log_temperature), axis=1)
+        return -float(np.mean(log_p[np.arange(len(true_columns)), true_columns]))
+
+    result = minimize_scalar(loss, bounds=(-5.0, 3.0), method="bounded")
+    return float(np.exp(result.x))
+
+
+def calibrated_probabilities(scores: np.ndarray, temperature: float) -> np.ndarray:
+    return softmax(scores / temperature, axis=1)
+
+
+def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by bin size."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    if len(confidence) == 0:
+        return 0.0
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    error = 0.0
+    for b in range(bins):
+        in_bin = which == b
+        if in_bin.any():
+            error += in_bin.mean() * abs(confidence[in_bin].mean() - correct[in_bin].mean())
+    return float(error)
+
+
+def choose_threshold(confidence, correct, target_accuracy: float = 0.95, min_cases: int = 20) -> float:
+    """Lowest confidence threshold whose auto-routed cases (confidence >= threshold) are right
+    at least `target_accuracy` of the time, on out-of-fold predictions.
+
+    Returns a value above 1 (nothing auto-routed) when no threshold reaches the target with
+    at least `min_cases` cases.
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    order = np.argsort(-confidence, kind="stable")
+    sorted_confidence = confidence[order]
+    running_accuracy = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    best = 1.01
+    for k in range(len(order)):
+        # Only cut between distinct confidence values: everything tied is routed together.
+        if k + 1 < len(order) and sorted_confidence[k + 1] == sorted_confidence[k]:
+            continue
+        if k + 1 >= min_cases and running_accuracy[k] >= target_accuracy:
+            best = float(sorted_confidence[k])
+    return best

@@ -1,0 +1,125 @@
+"""Grouped 5-fold cross-validation of TriageModel against the shared README's two baselines,
+file by file, measured in the same run on the same folds.
+
+    python -m classifier.crossval data/nyc311_requests_en.csv [more.csv ...] [--json]
+
+Baselines have no threshold of their own: their auto-route figures use the best threshold
+chosen on their own test predictions (an upper bound for them), ours uses the threshold
+each fold's model chose on its training data.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from classifier.calibration import choose_threshold
+from classifier.dataset import DatasetError, grouped_folds, load_training_data
+from classifier.evaluate import routing_report, urgency_report
+from classifier.model import TriageModel
+from classifier.pipelines import make_plain_baseline, make_strong_baseline
+
+BASELINES = {"plain baseline": make_plain_baseline, "strong baseline": make_strong_baseline}
+
+
+def _baseline_report(make, texts, y, folds, languages) -> dict:
+    predicted = np.empty(len(y), dtype=object)
+    confidence = np.zeros(len(y))
+    for train, test in folds:
+        model = make().fit([texts[i] for i in train], y[train])
+        probabilities = model.predict_proba([texts[i] for i in test])
+        predicted[test] = model.classes_[probabilities.argmax(axis=1)]
+        confidence[test] = probabilities.max(axis=1)
+    threshold = choose_threshold(confidence, predicted == y)
+    return routing_report(y, predicted, confidence, confidence >= threshold, languages)
+
+
+def _model_reports(texts, y, urgencies, languages, folds) -> tuple[dict, dict]:
+    predictions = [None] * len(y)
+    for train, test in folds:
+        model = TriageModel().fit(
+            [texts[i] for i in train], y[train], [urgencies[i] for i in train], [languages[i] for i in train]
+        )
+        for i, prediction in zip(test, model.predict([texts[i] for i in test])):
+            predictions[i] = prediction
+    routing = routing_report(
+        y,
+        [p.department for p in predictions],
+        [p.confidence for p in predictions],
+        [p.auto_routed for p in predictions],
+        languages,
+    )
+    urgency = urgency_report(
+        urgencies, [p.urgency for p in predictions], [p.urgency_score for p in predictions],
+        [p.urgency_source for p in predictions],
+    )
+    return routing, urgency
+
+
+def crossvalidate_file(path: str, n_splits: int = 5) -> dict:
+    """Reports for our model and both baselines on one file, with shared grouped folds."""
+    data = load_training_data([path])
+    y = np.asarray(data.departments, dtype=object)
+    folds = grouped_folds(data.group_keys(), n_splits)
+    started = time.perf_counter()
+    ours, urgency = _model_reports(data.texts, y, data.urgencies, data.languages, folds)
+    result = {"file": path, "rows": len(y), "skipped": data.skipped_summary(), "urgency": urgency,
+              "models": {"TriageModel": ours}, "seconds": {"TriageModel": time.perf_counter() - started}}
+    for name, make in BASELINES.items():
+        started = time.perf_counter()
+        result["models"][name] = _baseline_report(make, data.texts, y, folds, data.languages)
+        result["seconds"][name] = time.perf_counter() - started
+    return result
+
+
+def format_result(result: dict) -> str:
+    lines = [f"== {result['file']} ({result['rows']} rows, grouped 5-fold CV)"]
+    lines.append(f"{'model':16s} {'macro-F1':>8s} {'acc':>6s} {'auto':>7s} {'auto acc':>8s} {'ECE':>6s} {'min recall':>10s}")
+    for name, m in result["models"].items():
+        auto_acc = "n/a" if m["auto_route_accuracy"] is None else f"{m['auto_route_accuracy']:.1%}"
+        min_recall = min(c["recall"] for c in m["per_class"].values())
+        lines.append(
+            f"{name:16s} {m['macro_f1']:8.3f} {m['accuracy']:6.3f} {m['auto_route_share']:7.1%} {auto_acc:>8s} "
+            f"{m['expected_calibration_error']:6.3f} {min_recall:10.3f}"
+        )
+    ours = result["models"]["TriageModel"]["per_class"]
+    strong = result["models"]["strong baseline"]["per_class"]
+    lines.append("per-class recall (ours / strong baseline): " + ", ".join(
+        f"{label} {ours[label]['recall']:.2f}/{strong[label]['recall']:.2f}" for label in ours
+    ))
+    urgency = result["urgency"]
+    if urgency.get("rows"):
+        lines.append(
+            f"urgency: {urgency['rows']} labelled rows {urgency['label_counts']}, macro-F1 {urgency['macro_f1']:.3f}, "
+            f"Spearman {urgency['spearman'] if urgency['spearman'] is None else round(urgency['spearman'], 3)}, "
+            f"learned model used on {urgency['share_from_model']:.0%}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", help="training CSV files, each cross-validated on its own")
+    parser.add_argument("--folds", type=int, default=5, help="number of grouped folds (default 5)")
+    parser.add_argument("--json", action="store_true", help="print the full reports as JSON")
+    args = parser.parse_args(argv)
+    results = []
+    for path in args.files:
+        try:
+            result = crossvalidate_file(path, args.folds)
+        except DatasetError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        results.append(result)
+        if not args.json:
+            print(format_result(result), flush=True)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
