@@ -117,6 +117,15 @@ def _read_rows(path: Path, required: tuple[str, ...]):
         raise DatasetError(f"{path}: not a readable CSV file ({error})") from None
 
 
+def read_csv_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of any UTF-8 CSV with the `required` columns (e.g. a file to predict)."""
+    path = Path(path)
+    rows = [row for _, row in _read_rows(path, required)]
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    return header, rows
+
+
 def load_label_map(path: str | Path) -> dict[str, str]:
     """Read a `from,to` CSV mapping each file's labels to deployment department codes."""
     path = Path(path)

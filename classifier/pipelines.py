@@ -49,7 +49,7 @@ def make_routing_features() -> Pipeline:
 
 def make_routing_classifier(C: float = 0.3) -> LinearSVC:
     """A linear SVM with balanced class weights: small ministries count as much as big ones."""
-    return LinearSVC(C=C, class_weight="balanced")
+    return LinearSVC(C=C, class_weight="balanced", random_state=0)
 
 
 def make_urgency_pipeline() -> Pipeline:

@@ -1,0 +1,37 @@
+import json
+
+from classifier import evaluate_model, format_report, routing_report
+from classifier.calibration import choose_threshold, expected_calibration_error
+
+
+def test_routing_report_counts_per_class_language_and_auto_route():
+    report = routing_report(
+        ["A", "A", "B", "B"], ["A", "B", "B", None], [0.9, 0.6, 0.8, 0.0], [True, False, True, False],
+        ["en", "en", "fr", None],
+    )
+    assert report["accuracy"] == 0.5
+    assert report["auto_route_share"] == 0.5 and report["auto_route_accuracy"] == 1.0
+    assert report["per_class"]["B"]["recall"] == 0.5
+    assert report["not_routed"] == 1
+    assert set(report["per_language"]) == {"en", "fr", "unknown"}
+    json.dumps(report)
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy():
+    assert expected_calibration_error([0.75] * 4, [1, 1, 1, 0]) == 0.0
+    assert expected_calibration_error([1.0] * 2, [0, 0]) == 1.0
+
+
+def test_threshold_is_the_lowest_keeping_accuracy_on_target():
+    confidence = [0.99] * 30 + [0.7] * 10 + [0.5] * 10
+    correct = [1] * 30 + [1] * 9 + [0] + [0] * 10
+    assert choose_threshold(confidence, correct, 0.95) == 0.7
+    assert choose_threshold([0.9] * 5, [1] * 5, 0.95) > 1.0  # too few cases to trust
+
+
+def test_evaluate_model_reports_urgency_and_formats(trained_model, training_set):
+    report = evaluate_model(trained_model, training_set.texts[:80], training_set.departments[:80],
+                            training_set.languages[:80], training_set.urgencies[:80])
+    assert report["urgency"]["rows"] > 0
+    text = format_report(report)
+    assert "macro-F1" in text and "urgency on" in text

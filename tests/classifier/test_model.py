@@ -1,0 +1,109 @@
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from classifier import Prediction, TriageModel
+
+
+def test_params_are_stored_untouched_and_clone_works():
+    model = TriageModel(C=0.7, cv=4, target_accuracy=0.9)
+    assert model.get_params()["C"] == 0.7
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "classifier_")
+
+
+def test_fit_returns_self_and_learns_trailing_underscore_state(training_set):
+    model = TriageModel(cv=3)
+    part = training_set.subset(range(0, len(training_set), 2))
+    assert model.fit(part.texts, part.departments) is model
+    assert set(model.classes_) == set(part.departments)
+    assert 0 < model.threshold_ <= 1.01 and model.temperature_ > 0
+
+
+def test_prediction_has_calibrated_confidence_top3_and_reasons(trained_model):
+    text = "Blocked Driveway: No Access"
+    prediction = trained_model.predict([text])[0]
+    assert isinstance(prediction, Prediction)
+    assert prediction.department == "INTERIEUR"
+    assert 0.0 <= prediction.confidence <= 1.0
+    assert prediction.top3[0] == (prediction.department, prediction.confidence)
+    assert len(prediction.top3) == 3 and sum(p for _, p in prediction.top3) <= 1.0 + 1e-9
+    assert prediction.reasons and all(reason in text.lower() for reason in prediction.reasons)
+
+
+def test_prediction_is_frozen_and_json_able(trained_model):
+    prediction = trained_model.predict(["Il y a une fuite de gaz dans l'école de mes enfants"])[0]
+    with pytest.raises(AttributeError):
+        prediction.department = "X"
+    data = json.loads(json.dumps(prediction.to_dict()))
+    assert set(data) >= {"department", "confidence", "auto_routed", "top3", "reasons", "urgency", "urgency_score",
+                         "urgency_source", "urgency_reasons", "language", "triage_reason"}
+
+
+@pytest.mark.parametrize("text, language", [
+    ("ውሃ የለም በመንደራችን ለሦስት ቀናት፣ ልጆች ታመዋል", "am"),
+    ("Ina son in je kasuwa gobe da safe amma babu ruwa a gidanmu", "ha"),
+    ("Mangi dem ci marse bi, dama bëgg jënd ay mburu ak ndox", None),
+])
+def test_unsupported_language_goes_to_manual_triage_without_confidence(trained_model, text, language):
+    prediction = trained_model.predict([text])[0]
+    assert prediction.triage_reason == "unsupported_language"
+    assert not prediction.auto_routed
+    assert prediction.department is None and prediction.confidence == 0.0 and prediction.top3 == []
+    assert prediction.language == language
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "!!!", None])
+def test_too_short_text_goes_to_manual_triage(trained_model, text):
+    prediction = trained_model.predict([text])[0]
+    assert prediction.triage_reason == "too_short" and not prediction.auto_routed
+
+
+def test_low_confidence_keeps_top3_for_the_triage_officer(trained_model):
+    predictions = trained_model.predict(["The minister should look at the general situation in the country"])
+    prediction = predictions[0]
+    if prediction.auto_routed:
+        pytest.skip("the slice model happened to be confident")
+    assert prediction.triage_reason == "low_confidence" and len(prediction.top3) == 3
+
+
+def test_auto_routed_means_confidence_above_the_stored_threshold(trained_model, training_set):
+    for prediction in trained_model.predict(training_set.texts[:60]):
+        if prediction.auto_routed:
+            assert prediction.confidence >= trained_model.threshold_for(prediction.language)
+
+
+def test_fast_path_agrees_with_full_prediction(trained_model, training_set):
+    texts = training_set.texts[:30]
+    full = trained_model.predict(texts)
+    fast = trained_model.predict_departments(texts)
+    assert [p.department for p in full if p.department] == [d for d, p in zip(fast, full) if p.department]
+
+
+def test_probabilities_sum_to_one(trained_model, training_set):
+    probabilities = trained_model.predict_proba(training_set.texts[:10])
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_urgency_is_learned_where_labelled_history_exists(trained_model):
+    prediction = trained_model.predict(["Blocked Driveway: No Access"])[0]
+    assert prediction.urgency_source == "model"
+    assert prediction.urgency == "high"
+    assert 0.0 <= prediction.urgency_score <= 1.0
+
+
+def test_urgency_falls_back_to_rules_and_says_so(trained_model):
+    prediction = trained_model.predict(["Incendie dans l'immeuble, les enfants sont bloqués au troisième étage"])[0]
+    assert prediction.urgency_source == "rules"
+    assert prediction.urgency == "high"
+    assert any("fire: incendie" in reason for reason in prediction.urgency_reasons)
+
+
+def test_model_without_urgency_labels_uses_rules_only(training_set):
+    part = training_set.subset(range(0, len(training_set), 3))
+    model = TriageModel(cv=3).fit(part.texts, part.departments)
+    assert model.urgency_model_ is None
+    assert model.predict(["Blocked Driveway: No Access"])[0].urgency_source == "rules"

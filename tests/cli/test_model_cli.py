@@ -1,0 +1,149 @@
+"""The `civicly model` commands, run on a bare Flask app whose MODEL_DIR is a temporary folder."""
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from pathlib import Path
+
+import flask
+import pytest
+
+from civicly import model_cli
+from civicly.model_cli import model
+from classifier import Registry, TriageModel
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def write_slice(source: Path, target: Path, per_label: int) -> Path:
+    with open(source, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, kept, counts = reader.fieldnames, [], {}
+        for row in reader:
+            if counts.get(row["department"], 0) < per_label:
+                counts[row["department"]] = counts.get(row["department"], 0) + 1
+                kept.append(row)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(kept)
+    return target
+
+
+@pytest.fixture(scope="module")
+def slices(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("cli-data")
+    return {
+        "nyc": write_slice(DATA / "nyc311_requests_en.csv", folder / "nyc.csv", 40),
+        "ar": write_slice(DATA / "sib200_topics_ar.csv", folder / "ar.csv", 25),
+    }
+
+
+@pytest.fixture
+def model_app(tmp_path):
+    app = flask.Flask(__name__)
+    app.config["MODEL_DIR"] = str(tmp_path / "models")
+    return app
+
+
+@pytest.fixture
+def invoke(model_app):
+    runner = model_app.test_cli_runner()
+    return lambda *args: runner.invoke(model, list(args))
+
+
+@pytest.fixture
+def trained(invoke, slices, model_app):
+    """One promoted version trained on the NYC and Arabic slices."""
+    result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
+                    "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
+    assert result.exit_code == 0, result.output
+    return Registry(model_app.config["MODEL_DIR"]).active_version()
+
+
+def test_train_saves_a_version_with_card_and_report(trained, invoke, model_app):
+    card = Registry(model_app.config["MODEL_DIR"]).card(trained)
+    assert {entry["path"].rsplit("/", 1)[-1] for entry in card["data_files"]} == {"nyc.csv", "ar.csv"}
+    assert card["label_map"]["mapping"]["NYPD"] == "INTERIEUR"
+    assert card["metrics"]["per_file"] and card["metrics"]["per_language"]
+    assert 0 < card["threshold"] <= 1.01
+    listing = invoke("list")
+    assert listing.exit_code == 0 and f"* {trained}" in listing.output
+    shown = invoke("show", trained)
+    assert json.loads(shown.output)["version"] == trained
+
+
+def test_predict_one_text_explains_itself(trained, invoke):
+    result = invoke("predict", "--text", "Blocked Driveway: No Access")
+    assert result.exit_code == 0, result.output
+    for part in ("confidence", "top 3:", "because of:", "urgency", "language: en"):
+        assert part in result.output
+    as_json = json.loads(invoke("predict", "--text", "Blocked Driveway: No Access", "--json").output)
+    assert as_json["version"] == trained and len(as_json["top3"]) == 3
+
+
+def test_predict_file_keeps_every_row_and_adds_columns(trained, invoke, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,Blocked Driveway: No Access\n2,\n3,ውሃ የለም በመንደራችን\n", encoding="utf-8")
+    result = invoke("predict", "--data", str(source), "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == ["1", "2", "3"]
+    assert rows[0]["predicted_department"] and not rows[1]["predicted_department"]
+    assert {row["auto_routed"] for row in rows} <= {"true", "false"} and rows[1]["auto_routed"] == "false"
+    assert all(row["predicted_urgency"] in {"high", "medium", "low"} and float(row["urgency_score"]) >= 0 for row in rows)
+
+
+def test_evaluate_prints_json_report(trained, invoke, slices):
+    result = invoke("evaluate", "--data", str(slices["ar"]), "--label-map", str(DATA / "label_maps" / "demo.csv"),
+                    "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["version"] == trained and report["rows"] > 0 and "per_class" in report
+
+
+def test_worse_model_is_not_promoted_without_force(trained, invoke, slices, monkeypatch, model_app):
+    monkeypatch.setattr(model_cli, "TriageModel", functools.partial(TriageModel, C=1e-6))
+    args = ["train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
+            "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote"]
+    refused = invoke(*args)
+    assert refused.exit_code != 0 and "not promoted" in refused.output
+    registry = Registry(model_app.config["MODEL_DIR"])
+    assert registry.active_version() == trained and len(registry.versions()) == 2
+    forced = invoke(*args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert registry.active_version() != trained
+    rolled = invoke("rollback")
+    assert rolled.exit_code == 0 and registry.active_version() == trained
+
+
+def test_promote_named_version_and_errors_are_messages_not_tracebacks(trained, invoke):
+    assert invoke("promote", trained).exit_code == 0
+    unknown = invoke("promote", "no-such-version")
+    assert unknown.exit_code == 1 and "no model version 'no-such-version'" in unknown.output
+    assert "Traceback" not in unknown.output
+    assert "no previously active version" in invoke("rollback").output
+
+
+def test_bad_training_file_is_reported_with_file_and_line(invoke, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,department,urgency\nwater cut,A,high\nfire,B,soon\n", encoding="utf-8")
+    result = invoke("train", "--data", str(bad))
+    assert result.exit_code == 1
+    assert "bad.csv: line 3: unknown urgency value 'soon'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_commands_without_a_model_say_so(invoke):
+    result = invoke("predict", "--text", "Blocked Driveway: No Access")
+    assert result.exit_code == 1 and "no active model version" in result.output
+    assert "no model versions" in invoke("list").output
+
+
+def test_from_db_when_unavailable_is_a_clear_error(invoke, slices, monkeypatch):
+    monkeypatch.setitem(sys.modules, "civicly.triage.feedback", None)
+    result = invoke("train", "--data", str(slices["ar"]), "--from-db")
+    assert result.exit_code == 1 and "--from-db is unavailable" in result.output
