@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     error_pages.init_app(app)
 
+    from civicly.admin import bp as admin_bp
     from civicly.auth import bp as auth_bp
     from civicly.api import bp as api_bp
     from civicly.citizen import bp as citizen_bp
@@ -39,4 +40,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(officer_bp)
+    app.register_blueprint(admin_bp)
     return app

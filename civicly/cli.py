@@ -12,6 +12,7 @@ from civicly.apikeys_cli import apikeys_group
 from civicly.db import get_session
 from civicly.errors import CivicError
 from civicly.models import Role
+from civicly.model_cli import model
 from civicly.models.organisations import LANGUAGES
 from civicly.privacy_cli import db_backup, db_restore, privacy
 from civicly.triage import accounts
@@ -182,3 +183,4 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 
 
 main.add_command(apikeys_group)
+main.add_command(model)

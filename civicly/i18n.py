@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
-from flask_babel import format_datetime, format_percent, format_timedelta, get_locale
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, redirect, request
+from flask_babel import format_datetime, format_percent, format_timedelta, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from civicly.extensions import babel
@@ -40,10 +40,37 @@ bp = Blueprint("i18n", __name__)
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and background work use the configured default
         return current_app.config["DEFAULT_LOCALE"]
-    chosen = request.cookies.get(COOKIE)
+    chosen = g.get("chosen_locale") or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES.keys()) or current_app.config["DEFAULT_LOCALE"]
+    return _preferred_by_browser() or current_app.config["DEFAULT_LOCALE"]
+
+
+def _preferred_by_browser() -> str | None:
+    """The first language we serve in Accept-Language, by quality, with regional variants (ar-MA, sw-TZ) counting
+    as their language: "sw-TZ, en;q=0.5" is Swahili, although only "en" matches one of our codes exactly."""
+    ranked = sorted(request.accept_languages, key=lambda item: -item[1])
+    for tag, quality in ranked:
+        language = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and language in LANGUAGES:
+            return language
+    return None
+
+
+def choose_language_now(code: str) -> bool:
+    """Switch this request to ``code`` (the page being rendered uses it); False for an unknown language."""
+    if code not in LANGUAGES:
+        return False
+    g.chosen_locale = code
+    refresh()
+    return True
+
+
+def remember_language(response: Response, code: str) -> Response:
+    """Keep the citizen's explicit choice for later visits."""
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.get("/language/<code>")
@@ -54,10 +81,7 @@ def choose_language(code: str):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         target = "/"
     response = redirect(target)
-    if code in LANGUAGES:
-        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return remember_language(response, code) if code in LANGUAGES else response
 
 
 def init_app(app: Flask) -> None:

@@ -9,11 +9,12 @@ from civicly.triage.intake import EMAIL_MAX, NAME_MAX, PHONE_MAX, PLACE_MAX, TEX
 
 
 class SubmissionForm(FlaskForm):
-    text = TextAreaField(_l("Your concern or suggestion"), render_kw={"maxlength": TEXT_MAX, "rows": 8})
-    place = StringField(_l("Place (region, town or district)"), render_kw={"maxlength": PLACE_MAX, "autocomplete": "address-level2"})
-    name = StringField(_l("Your name"), render_kw={"maxlength": NAME_MAX, "autocomplete": "name"})
-    email = EmailField(_l("E-mail address"), render_kw={"maxlength": EMAIL_MAX, "autocomplete": "email"})
-    phone = TelField(_l("Phone number"), render_kw={"maxlength": PHONE_MAX, "autocomplete": "tel"})
+    text = TextAreaField(_l("Your concern or suggestion"), render_kw={"maxlength": TEXT_MAX, "rows": 8, "dir": "auto"})
+    place = StringField(_l("Place (region, town or district)"),
+                        render_kw={"maxlength": PLACE_MAX, "autocomplete": "address-level2", "dir": "auto"})
+    name = StringField(_l("Your name"), render_kw={"maxlength": NAME_MAX, "autocomplete": "name", "dir": "auto"})
+    email = EmailField(_l("E-mail address"), render_kw={"maxlength": EMAIL_MAX, "autocomplete": "email", "dir": "ltr"})
+    phone = TelField(_l("Phone number"), render_kw={"maxlength": PHONE_MAX, "autocomplete": "tel", "dir": "ltr"})
     language = SelectField(_l("Language of your message"), choices=[
         SelectChoice("", _l("Detect automatically")),
         *(SelectChoice(code, label, render_kw={"lang": code}) for code, label in LANGUAGES.items()),

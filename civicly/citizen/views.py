@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -14,6 +14,7 @@ from civicly.citizen.forms import SubmissionForm, TrackForm
 from civicly.db import get_session
 from civicly.errors import InvalidSubmission, UnknownReference
 from civicly.extensions import limiter
+from civicly.i18n import choose_language_now, remember_language
 from civicly.triage import intake, tracking
 
 
@@ -23,6 +24,14 @@ def _submit_limit() -> str:
 
 def _track_limit() -> str:
     return current_app.config["TRACK_RATE_LIMIT"]
+
+
+def _render_form(form: SubmissionForm, status: int = 200, **context) -> Response:
+    """The submission form. Its language buttons post it: it comes back as typed, unvalidated, in that language."""
+    code = request.form.get("switch_language", "")
+    chosen = choose_language_now(code)
+    response = make_response(render_template("citizen/submit.html", form=form, **context), status)
+    return remember_language(response, code) if chosen else response
 
 
 @bp.get("/")
@@ -37,6 +46,8 @@ def submit():
     if request.method == "GET":
         form.form_token.data = uuid.uuid4().hex
         return render_template("citizen/submit.html", form=form)
+    if request.form.get("switch_language"):
+        return _render_form(form)
     if not form.validate_on_submit():  # only the CSRF token can fail here
         return render_template("citizen/submit.html", form=form, form_error=True), 400
     if form.website.data:
@@ -62,7 +73,7 @@ def csrf_failed(_error: CSRFError):
     if request.endpoint == "citizen.submit":
         form = SubmissionForm(meta={"csrf": True})
         form.form_token.data = form.form_token.data or uuid.uuid4().hex
-        return render_template("citizen/submit.html", form=form, csrf_expired=True), 400
+        return _render_form(form, 400, csrf_expired=True)
     return render_template("errors/csrf.html"), 400
 
 

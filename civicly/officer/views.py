@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from civicly.auth.session import current_actor
@@ -12,7 +13,7 @@ from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Role
 from civicly.officer import bp
 from civicly.officer.forms import DecisionForm, QueueFilterForm, choices
-from civicly.triage import casefile, decisions, queue
+from civicly.triage import casefile, decisions, groups, queue
 from civicly.triage.departments import list_departments
 from civicly.triage.permissions import can_view
 
@@ -101,4 +102,42 @@ def decide(reference: str):
     flash(_("Saved."))
     if not can_view(actor, case):  # reassigned away: it now lives in another ministry's queue
         return redirect(url_for("officer.queue"), code=303)
+    return redirect(url_for("officer.case", reference=reference), code=303)
+
+
+@bp.post("/cases/<reference>/merge")
+@login_required
+def merge(reference: str):
+    """Close the checked similar reports as duplicates of this case."""
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _group_action(reference, lambda actor: groups.merge(
+        get_session(), actor, reference, request.form.getlist("references")[:1000]),
+        lambda n: ngettext("%(num)d report merged into this case.", "%(num)d reports merged into this case.", n))
+
+
+@bp.post("/cases/<reference>/answer-all")
+@login_required
+def answer_all(reference: str):
+    """Publish one reply on this case and every open report grouped with it."""
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _group_action(reference, lambda actor: groups.answer_all(
+        get_session(), actor, reference, request.form.get("message", "")),
+        lambda n: ngettext("Reply published on %(num)d case.", "Reply published on %(num)d cases.", n))
+
+
+def _group_action(reference: str, action, done_message):
+    try:
+        count = action(current_actor())
+    except UnknownReference:
+        abort(404)
+    except groups.GroupActionRefused as exc:
+        flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
+        return redirect(url_for("officer.case", reference=reference), code=303)
+    except NotAllowed:
+        abort(404)
+    flash(done_message(count))
     return redirect(url_for("officer.case", reference=reference), code=303)

@@ -7,7 +7,9 @@ from typing import Any, Optional
 
 from sqlmodel import Session, col, select
 
-from civicly.models import Case, Department, Event, Prediction
+from civicly.models import Case, CaseStatus, Department, Event, Prediction
+from civicly.models.timestamps import utcnow
+from civicly.triage import groups
 from civicly.triage.permissions import Actor, can_act, can_see_contact, find_visible_case
 
 
@@ -54,6 +56,9 @@ class CaseFile:
     suggestion: Optional[Suggestion]
     history: list[Event] = field(default_factory=list)
     can_act: bool = False
+    overdue: bool = False
+    group: Optional[groups.GroupSummary] = None
+    similar: list[groups.SimilarReport] = field(default_factory=list)
 
 
 def open_case(session: Session, actor: Actor, reference: str, locale: str) -> CaseFile:
@@ -66,6 +71,7 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str) -> Ca
         select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
     history = list(session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.created_at), col(Event.id))))
     duplicate_of = session.get(Case, case.duplicate_of_id).reference if case.duplicate_of_id else None
+    group, similar = groups.similar_reports(session, actor, case)
     return CaseFile(
         reference=case.reference, version=case.version, text=case.text, place=case.place, language=case.language,
         channel=case.channel, status=case.status,
@@ -77,6 +83,8 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str) -> Ca
         suggestion=_suggestion(prediction, names) if prediction else None,
         history=history,
         can_act=can_act(actor, case),
+        overdue=case.deadline_at is not None and case.deadline_at < utcnow() and CaseStatus(case.status).is_open,
+        group=group, similar=similar,
     )
 
 

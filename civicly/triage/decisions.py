@@ -12,6 +12,7 @@ from civicly.models import Case, Department, Event, Label, Prediction
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
+from civicly.triage import deadlines, groups, outbox
 from civicly.triage.permissions import Actor, can_act, find_visible_case
 
 ACTIONS = ("confirm", "reassign", "urgency", "status", "note", "reply")
@@ -62,7 +63,13 @@ def decide(session: Session, actor: Actor, reference: str, decision: Decision) -
         if result.rowcount != 1:
             session.rollback()
             raise Conflict(reference)
+        if "department_id" in changes:
+            groups.detach(session, case)
     session.add(event)
+    if decision.action in ("reply", "status"):
+        session.flush()
+        kind = "reply" if decision.action == "reply" else outbox.kind_for_status(decision.status)
+        outbox.notify(session, case, kind, event)
     if label is not None:
         session.add(label)
     session.commit()
@@ -126,7 +133,8 @@ def _reassign(session: Session, actor: Actor, case: Case, decision: Decision):
     before = _department_code(session, case.department_id)
     event = _event(case, actor, "reassigned", {"department": before}, {"department": target.code, "reason": reason},
                    public=True)
-    changes = {"department_id": target.id, "needs_triage": False}
+    changes = {"department_id": target.id, "needs_triage": False,
+               "deadline_at": deadlines.deadline_for(session, target.id, case.urgency, case.created_at)}
     return changes, event, _label(session, actor, case, target.code, case.urgency)
 
 
@@ -137,7 +145,8 @@ def _urgency(session: Session, actor: Actor, case: Case, decision: Decision):
     reason = _required_text(decision.reason, "a reason")
     event = _event(case, actor, "urgency", {"urgency": case.urgency, "source": case.urgency_source},
                    {"urgency": level.value, "source": "officer", "reason": reason})
-    changes = {"urgency": level.value, "urgency_rank": level.rank, "urgency_source": "officer"}
+    changes = {"urgency": level.value, "urgency_rank": level.rank, "urgency_source": "officer",
+               "deadline_at": deadlines.deadline_for(session, case.department_id, level.value, case.created_at)}
     label = _label(session, actor, case, _department_code(session, case.department_id), level.value)
     return changes, event, label
 

@@ -5,6 +5,8 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from datetime import datetime
 from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +18,9 @@ from civicly.classify import Routing
 from civicly.errors import InvalidSubmission
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import Urgency
+from civicly.models.timestamps import utcnow
 from civicly.references import new_reference
+from civicly.triage import deadlines, groups, outbox
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,8 @@ NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
 LANGUAGES = ("fr", "en", "ar", "sw")
 EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
+# Below this probability (among LANGUAGES) the detector is guessing, as on very short texts: store no language.
+DETECTION_MIN_CONFIDENCE = 0.8
 # Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -51,6 +57,7 @@ class SubmissionInput:
     device_id: str = ""
     account_id: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
+    received_at: Optional[datetime] = None  # when an import replays older reports; otherwise now
 
 
 def clean_text(value: str | None) -> str:
@@ -100,6 +107,8 @@ def validate(data: SubmissionInput) -> SubmissionInput:
         errors["lat"] = [_l("Latitude must be between -90 and 90.")]
     if cleaned.longitude is not None and not -180 <= cleaned.longitude <= 180:
         errors["long"] = [_l("Longitude must be between -180 and 180.")]
+    if cleaned.received_at is not None and (cleaned.received_at.tzinfo is None or cleaned.received_at > utcnow()):
+        errors["received_at"] = [_l("The reception time must be a past, time-zone aware moment.")]
     if errors:
         raise InvalidSubmission(errors)
     return cleaned
@@ -160,11 +169,12 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
         account_id=data.account_id or None,
         service_code=data.department_code or None,
         attributes=data.attributes,
-        language=data.language or (prediction.language if prediction else None),
+        language=data.language or (prediction.language if prediction else None) or detect_language(data.text),
         channel=data.channel,
         form_token=data.form_token or None,
         department_id=department.id if department else None,
         needs_triage=department is None,
+        **({"created_at": data.received_at, "updated_at": data.received_at} if data.received_at else {}),
     )
     if prediction is not None and prediction.urgency:
         case.urgency = prediction.urgency
@@ -174,10 +184,13 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
     session.add(case)
     session.flush()
     session.add(Event(case_id=case.id, kind="submitted", actor=f"citizen:{data.channel}", public=True,
-                      after={"channel": data.channel, "language": case.language}))
+                      after={"channel": data.channel, "language": case.language}, created_at=case.created_at))
     if routing is not None and prediction is not None:
         session.add(_prediction_row(case, routing))
     session.add(_routing_event(case, department, chosen is not None, routing))
+    deadlines.refresh_deadline(session, case)
+    outbox.enqueue(session, case, "acknowledgement")
+    groups.attach(session, case)
     return case
 
 
@@ -185,9 +198,10 @@ def _routing_event(case: Case, department: Optional[Department], chosen: bool, r
     """Where the case went and who decided: the sender's chosen service, the model, or nobody yet (triage)."""
     if chosen and department is not None:
         return Event(case_id=case.id, kind="routed", actor=f"citizen:{case.channel}", public=True,
-                     after={"department": department.code, "chosen_by": "sender"})
+                     after={"department": department.code, "chosen_by": "sender"}, created_at=case.created_at)
     if routing is None:
-        return Event(case_id=case.id, kind="triage", actor="system", after={"triage_reason": "model_unavailable"})
+        return Event(case_id=case.id, kind="triage", actor="system", after={"triage_reason": "model_unavailable"},
+                     created_at=case.created_at)
     prediction = routing.prediction
     return Event(
         case_id=case.id, kind="routed" if department else "triage",
@@ -195,6 +209,7 @@ def _routing_event(case: Case, department: Optional[Department], chosen: bool, r
         after={"department": department.code if department else None,
                "confidence": round(float(prediction.confidence), 4),
                "urgency": case.urgency, "triage_reason": prediction.triage_reason},
+        created_at=case.created_at,
     )
 
 
@@ -214,6 +229,21 @@ def _auto_department(session: Session, prediction: object | None) -> Optional[De
         log.warning("model routed to unknown or inactive department %r", prediction.department)
         return None
     return department
+
+
+@lru_cache(maxsize=1)
+def _language_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
+
+
+def detect_language(text: str) -> Optional[str]:
+    """The language of a text its sender did not label, so officers can filter by it; None when unsure. Offline."""
+    code, probability = _language_identifier().classify(text)
+    return code if probability >= DETECTION_MIN_CONFIDENCE else None
 
 
 def _prediction_row(case: Case, routing: Routing) -> Prediction:

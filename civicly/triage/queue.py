@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from civicly.models import Case, Department, Prediction, Role
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
+from civicly.triage import groups
 from civicly.triage.permissions import Actor
 
 PAGE_SIZE = 25
@@ -40,6 +41,8 @@ class QueueRow:
     created_at: datetime
     deadline_at: Optional[datetime]
     overdue: bool
+    similar_open: int = 0  # open reports grouped behind this one (hidden from the queue)
+    surge: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def list_queue(session: Session, actor: Actor, filters: QueueFilters, page: int 
         if not actor.department_ids:
             return QueuePage(page=page)
         query = query.where(col(Case.department_id).in_(sorted(actor.department_ids)))
+    if not filters.text:  # a search shows every matching report, grouped or not
+        query = query.where(col(Case.id).notin_(groups.hidden_behind_lead()))
     query = _filtered(query, filters).order_by(
         col(Case.urgency_rank).desc(), col(Case.urgency_score).desc(), col(Case.deadline_at).asc().nulls_last(),
         col(Case.created_at).asc(), col(Case.id).asc(),
@@ -107,6 +112,7 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             col(Prediction.id).asc())
         confidence = {case_id: conf for case_id, conf in session.exec(latest).all()}
     codes = dict(session.exec(select(Department.id, Department.code)).all())
+    grouped = groups.summaries(session, ids)
     now = utcnow()
     return [
         QueueRow(
@@ -121,6 +127,8 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             created_at=c.created_at,
             deadline_at=c.deadline_at,
             overdue=c.deadline_at is not None and c.deadline_at < now and CaseStatus(c.status).is_open,
+            similar_open=grouped[c.id].similar_open if c.id in grouped else 0,
+            surge=c.id in grouped and grouped[c.id].surge_at is not None,
         )
         for c in cases
     ]

@@ -5,11 +5,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from civicly.errors import UnknownReference
 from civicly.models import Case, Department, Event
 from civicly.references import normalise_reference
+
+# A report merged into another shows that case's answers and status changes: the citizen hears back either way.
+SHARED_KINDS = ("reply", "status")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,11 @@ def track(session: Session, typed_reference: str, locale: str = "fr") -> PublicC
     departments = {d.id: d for d in session.exec(select(Department))}
     codes = {d.code: d for d in departments.values()}
     department = departments.get(case.department_id)
+    own = col(Event.case_id) == case.id
+    if case.duplicate_of_id:
+        own = own | ((col(Event.case_id) == case.duplicate_of_id) & col(Event.kind).in_(SHARED_KINDS))
     events = session.exec(
-        select(Event).where(Event.case_id == case.id, Event.public == True).order_by(Event.created_at, Event.id)  # noqa: E712
+        select(Event).where(own, Event.public == True).order_by(Event.created_at, Event.id)  # noqa: E712
     )
     history = []
     for event in events:

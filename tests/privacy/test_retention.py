@@ -62,7 +62,8 @@ def test_backup_and_restore_bring_back_every_case(runner, seeded, database_url, 
     assert runner.invoke(db, ["backup", str(target)]).exit_code == 0
     for event in seeded.exec(select(Event)).all():
         seeded.connection().exec_driver_sql(f"DELETE FROM events WHERE id = {event.id}")
-    seeded.connection().exec_driver_sql("DELETE FROM cases")
+    for table in ("case_group_members", "case_groups", "outbox", "cases"):  # similar reports are grouped
+        seeded.connection().exec_driver_sql(f"DELETE FROM {table}")
     seeded.commit()
     assert seeded.exec(select(Case)).all() == []
     result = runner.invoke(db, ["restore", str(target), "--yes"])

@@ -25,6 +25,8 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "officer.triage": ({"triage", "admin"}, "login|404"),
     "officer.case": ({"officer_a", "admin"}, "login|404"),
     "officer.decide": ({"officer_a"}, "login|404"),
+    "officer.merge": ({"officer_a"}, "login|404"),
+    "officer.answer_all": ({"officer_a"}, "login|404"),
     "api.discovery": (ALL, ""),
     "api.services": (ALL, ""),
     "api.service_definition": (ALL, ""),

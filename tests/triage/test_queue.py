@@ -31,10 +31,21 @@ def test_queue_shows_own_ministry_most_urgent_first(seeded, make_user):
     assert [r.reference for r in rows] == [high_old.reference, high_new.reference, medium.reference, low.reference]
 
 
+INSULIN_CONCERNS = (
+    "The pharmacy in Pikine has had no insulin for a month.",
+    "Insulin prices doubled at the Thies hospital dispensary.",
+    "Our diabetic children cannot get insulin at school.",
+    "The insulin fridge at the Kolda clinic is broken.",
+    "Nurses in Louga were never trained to inject insulin.",
+    "Insulin pens are sold on the street market, is that legal?",
+    "Please reimburse insulin for retired civil servants.",
+)
+
+
 def test_filters_and_pages(seeded, make_user):
     actor = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE"]))
-    for i in range(7):
-        file_case(seeded, f"Pharmacy number {i} has no insulin in stock.", language="en")
+    for text in INSULIN_CONCERNS:  # distinct concerns: similar reports would be grouped behind one row
+        file_case(seeded, text, language="en")
     file_case(seeded, "La maternité de Ziguinchor manque de sages-femmes.", language="fr")
     assert len(list_queue(seeded, actor, QueueFilters(language="fr")).rows) == 1
     assert len(list_queue(seeded, actor, QueueFilters(text="INSULIN")).rows) == 7

@@ -1,0 +1,41 @@
+"""Messages to citizens, written in the same transaction as the change they announce, sent later by the worker."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from civicly.models.timestamps import utcnow
+
+
+class OutboxStatus(str, Enum):
+    pending = "pending"  # waiting for its next attempt
+    sending = "sending"  # claimed by a worker until ``lease_until``
+    sent = "sent"
+    dead = "dead"  # gave up: shown to admins, who may retry it
+    cancelled = "cancelled"  # nothing to send any more (the citizen's address was erased meanwhile)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One e-mail to the citizen of a case. The address is read from the case when sending, never copied here."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    event_id: Optional[int] = Field(default=None, foreign_key="events.id")
+    kind: str = Field(max_length=16)  # acknowledgement | reply | status | closure
+    language: Optional[str] = Field(default=None, max_length=8)
+    idempotency_key: str = Field(max_length=100, unique=True)  # also the Message-ID, so receivers can drop repeats
+    status: str = Field(default=OutboxStatus.pending.value, max_length=16)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    lease_until: Optional[datetime] = Field(default=None)
+    claimed_by: Optional[str] = Field(default=None, max_length=64)
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: Optional[datetime] = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)

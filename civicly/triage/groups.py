@@ -1,0 +1,255 @@
+"""Groups of near-identical open reports to one ministry: found at submission, raised on a surge, merged or
+answered at once by an officer, so the same problem is worked once."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional, Sequence
+
+from sqlalchemy import func, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from civicly.errors import NotAllowed, UnknownReference
+from civicly.models import Case, CaseGroup, CaseGroupMember, Event, Urgency
+from civicly.models.cases import OPEN_STATUSES, CaseStatus
+from civicly.models.timestamps import utcnow
+from civicly.references import normalise_reference
+from civicly.triage import deadlines, outbox, similar
+from civicly.triage.permissions import Actor, can_act, can_view, find_visible_case
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(days=14)  # only reports received this close together are compared
+CANDIDATES_MAX = 500  # the most recent open reports of the ministry compared with a new one
+SURGE_SIZE = 5  # this many similar reports ...
+SURGE_WINDOW = timedelta(hours=24)  # ... within this time make a surge
+OPEN = [s.value for s in OPEN_STATUSES]
+MESSAGE_MAX = 5000
+
+
+class GroupActionRefused(NotAllowed):
+    """The merge or group answer cannot be done as asked (the message says why, for the officer)."""
+
+
+@dataclass(frozen=True)
+class SimilarReport:
+    reference: str
+    preview: str
+    status: str
+    similarity: float
+    created_at: datetime
+    can_act: bool
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """What a lead case's row and page show: how many similar open reports wait behind it, and whether they surged."""
+
+    group_id: int
+    similar_open: int
+    surge_at: Optional[datetime]
+
+
+def attach(session: Session, case: Case) -> Optional[CaseGroup]:
+    """Put a just-stored case in the group of the most similar open report to the same ministry, if any.
+
+    Runs inside the submission's unit of work (not committed here); a failure is logged and the case stays alone,
+    because grouping must never cost a citizen their submission.
+    """
+    try:
+        with session.begin_nested():
+            return _attach(session, case)
+    except Exception:
+        log.exception("grouping failed for case %s; it stays ungrouped", case.reference)
+        return None
+
+
+def _attach(session: Session, case: Case) -> Optional[CaseGroup]:
+    department = col(Case.department_id).is_(None) if case.department_id is None else Case.department_id == case.department_id
+    candidates = list(session.exec(
+        select(Case).where(department, col(Case.status).in_(OPEN), Case.id != case.id,
+                           Case.created_at >= case.created_at - WINDOW, Case.created_at <= case.created_at)
+        .order_by(col(Case.created_at).desc()).limit(CANDIDATES_MAX)))
+    candidates = [c for c in candidates if similar.same_place(c.place, case.place)]
+    match = similar.best_match(case.text_redacted, [c.text_redacted for c in candidates])
+    if match is None:
+        return None
+    other, score = candidates[match[0]], match[1]
+    membership = session.get(CaseGroupMember, other.id)
+    if membership is not None:
+        group = session.get(CaseGroup, membership.group_id)
+    else:
+        group = CaseGroup(department_id=case.department_id, lead_case_id=other.id, created_at=case.created_at)
+        session.add(group)
+        session.flush()
+        session.add(CaseGroupMember(case_id=other.id, group_id=group.id, similarity=1.0, joined_at=case.created_at))
+    session.add(CaseGroupMember(case_id=case.id, group_id=group.id, similarity=round(score, 4), joined_at=case.created_at))
+    session.flush()
+    _raise_on_surge(session, group, case.created_at)
+    return group
+
+
+def _raise_on_surge(session: Session, group: CaseGroup, now: datetime) -> None:
+    """Many similar reports in a short window: mark the group and make its open reports high urgency."""
+    if group.surge_at is not None:
+        return
+    recent = session.exec(select(func.count()).select_from(CaseGroupMember).join(Case, Case.id == CaseGroupMember.case_id)
+                          .where(CaseGroupMember.group_id == group.id, Case.created_at >= now - SURGE_WINDOW)).one()
+    if recent < SURGE_SIZE:
+        return
+    group.surge_at = now
+    session.add(group)
+    high = Urgency.high
+    for member in _member_cases(session, group.id):
+        if member.status not in OPEN or member.urgency_rank >= high.rank:
+            continue
+        session.add(Event(case_id=member.id, kind="surge", actor="system", created_at=now,
+                          before={"urgency": member.urgency}, after={"urgency": high.value, "similar_reports": recent}))
+        member.urgency, member.urgency_rank, member.urgency_source = high.value, high.rank, "surge"
+        member.version += 1
+        deadlines.refresh_deadline(session, member)
+        session.add(member)
+
+
+def _member_cases(session: Session, group_id: int) -> list[Case]:
+    return list(session.exec(select(Case).join(CaseGroupMember, CaseGroupMember.case_id == Case.id)
+                             .where(CaseGroupMember.group_id == group_id).order_by(col(Case.created_at))))
+
+
+def detach(session: Session, case: Case) -> None:
+    """Take a case out of its group (it moved to another ministry); a group left alone dissolves. Not committed."""
+    membership = session.get(CaseGroupMember, case.id)
+    if membership is None:
+        return
+    group = session.get(CaseGroup, membership.group_id)
+    session.delete(membership)
+    session.flush()
+    rest = [c for c in _member_cases(session, group.id)]
+    if len(rest) < 2:
+        for member in rest:
+            session.delete(session.get(CaseGroupMember, member.id))
+        session.flush()
+        session.delete(group)
+    elif group.lead_case_id == case.id:
+        group.lead_case_id = next((c.id for c in rest if c.status in OPEN), rest[0].id)
+        session.add(group)
+
+
+def hidden_behind_lead():
+    """Ids of open reports grouped under another open case: the queue shows their lead only."""
+    lead = aliased(Case)
+    member = aliased(Case)
+    return (select(CaseGroupMember.case_id)
+            .join(CaseGroup, CaseGroup.id == CaseGroupMember.group_id)
+            .join(lead, lead.id == CaseGroup.lead_case_id)
+            .join(member, member.id == CaseGroupMember.case_id)
+            .where(col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id),
+                   col(lead.status).in_(OPEN), col(member.status).in_(OPEN)))
+
+
+def summaries(session: Session, case_ids: Sequence[int]) -> dict[int, GroupSummary]:
+    """For the lead cases among ``case_ids``: their group and how many other open reports it holds."""
+    if not case_ids:
+        return {}
+    groups = list(session.exec(select(CaseGroup).where(col(CaseGroup.lead_case_id).in_(list(case_ids)))))
+    if not groups:
+        return {}
+    counts = dict(session.exec(
+        select(CaseGroupMember.group_id, func.count()).join(Case, Case.id == CaseGroupMember.case_id)
+        .where(col(CaseGroupMember.group_id).in_([g.id for g in groups]), col(Case.status).in_(OPEN))
+        .group_by(CaseGroupMember.group_id)).all())
+    return {g.lead_case_id: GroupSummary(g.id, max(0, counts.get(g.id, 0) - 1), g.surge_at) for g in groups}
+
+
+def similar_reports(session: Session, actor: Actor, case: Case) -> tuple[Optional[GroupSummary], list[SimilarReport]]:
+    """The other reports grouped with ``case`` that this actor may see, open ones first."""
+    membership = session.get(CaseGroupMember, case.id)
+    if membership is None:
+        return None, []
+    group = session.get(CaseGroup, membership.group_id)
+    scores = dict(session.exec(select(CaseGroupMember.case_id, CaseGroupMember.similarity)
+                               .where(CaseGroupMember.group_id == group.id)).all())
+    reports = [
+        SimilarReport(c.reference, _preview(c.text_redacted), c.status, scores.get(c.id, 0.0), c.created_at, can_act(actor, c))
+        for c in _member_cases(session, group.id) if c.id != case.id and can_view(actor, c)
+    ]
+    reports.sort(key=lambda r: (r.status not in OPEN, r.created_at))
+    open_count = sum(1 for r in reports if r.status in OPEN)
+    return GroupSummary(group.id, open_count, group.surge_at), reports
+
+
+def merge(session: Session, actor: Actor, lead_reference: str, references: Sequence[str]) -> int:
+    """Close the given open reports as duplicates of the lead, one public Event (and e-mail) each; returns how many."""
+    lead = _actionable_lead(session, actor, lead_reference)
+    targets = _actionable_others(session, actor, lead, references)
+    now = utcnow()
+    merged = []
+    for case in targets:
+        result = session.execute(
+            update(Case).where(col(Case.id) == case.id, col(Case.status).in_(OPEN))
+            .values(status=CaseStatus.duplicate.value, duplicate_of_id=lead.id, version=Case.version + 1, updated_at=now))
+        if result.rowcount != 1:
+            continue  # closed by someone else meanwhile: leave it as they decided
+        event = Event(case_id=case.id, kind="status", actor=actor.email, public=True, before={"status": case.status},
+                      after={"status": CaseStatus.duplicate.value, "duplicate_of": lead.reference})
+        session.add(event)
+        session.flush()
+        outbox.enqueue(session, case, "closure", event)
+        merged.append(case.reference)
+    if merged:
+        session.add(Event(case_id=lead.id, kind="merged", actor=actor.email, after={"merged": merged}))
+    session.commit()
+    return len(merged)
+
+
+def answer_all(session: Session, actor: Actor, lead_reference: str, message: str) -> int:
+    """Publish the same reply on the lead and on every open report grouped with it; returns how many got it."""
+    message = (message or "").strip()
+    if not message or len(message) > MESSAGE_MAX:
+        raise GroupActionRefused(f"write a reply of 1 to {MESSAGE_MAX} characters")
+    lead = _actionable_lead(session, actor, lead_reference)
+    _summary, reports = similar_reports(session, actor, lead)
+    others = [r.reference for r in reports if r.status in OPEN and r.can_act]
+    answered = 0
+    for case in [lead, *_actionable_others(session, actor, lead, others)]:
+        event = Event(case_id=case.id, kind="reply", actor=actor.email, public=True, message=message)
+        session.add(event)
+        session.flush()
+        outbox.notify(session, case, "reply", event)
+        answered += 1
+    session.commit()
+    return answered
+
+
+def _actionable_lead(session: Session, actor: Actor, reference: str) -> Case:
+    lead = find_visible_case(session, actor, reference)
+    if not can_act(actor, lead):
+        raise NotAllowed(reference)
+    if lead.status not in OPEN:
+        raise GroupActionRefused("reopen this case first: only an open case can gather similar reports")
+    return lead
+
+
+def _actionable_others(session: Session, actor: Actor, lead: Case, references: Sequence[str]) -> list[Case]:
+    """The open cases named, each checked against the actor's rights; unknown or closed ones are refused."""
+    cases = []
+    for typed in dict.fromkeys(references):
+        reference = normalise_reference(typed or "")
+        if reference is None or reference == lead.reference:
+            continue
+        try:
+            case = find_visible_case(session, actor, reference)
+        except UnknownReference:
+            raise GroupActionRefused(f"no case you can see has the reference {typed}") from None
+        if not can_act(actor, case):
+            raise GroupActionRefused(f"you may not act on {reference}")
+        if case.status in OPEN:
+            cases.append(case)
+    return cases
+
+
+def _preview(text: str, limit: int = 140) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

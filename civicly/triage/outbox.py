@@ -1,0 +1,160 @@
+"""The transactional outbox: e-mails to citizens are rows written with the change they announce, then claimed,
+sent and marked by ``civicly worker``.
+
+Exactly once: a row is claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a compare-and-set update
+everywhere), sent, and marked sent only by the worker that holds it. The idempotency key is unique (one message per
+change) and is the e-mail's Message-ID, so the one remaining window, a crash between the SMTP server's acceptance
+and the database commit, produces at most a repeat that mail systems recognise as such.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from civicly.models import Case, Event, OutboxMessage, OutboxStatus
+from civicly.models.cases import OPEN_STATUSES, CaseStatus
+from civicly.models.timestamps import utcnow
+
+log = logging.getLogger(__name__)
+
+KINDS = ("acknowledgement", "reply", "status", "closure")
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the mailer needs for one claimed row: the message, its case, and the event it announces."""
+
+    message: OutboxMessage
+    case: Case
+    event: Optional[Event]
+
+
+def enqueue(session: Session, case: Case, kind: str, event: Optional[Event] = None) -> Optional[OutboxMessage]:
+    """Add a message for the case's citizen to the current unit of work, if they left an e-mail address."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    if not case.contact_email:
+        return None
+    key = f"{kind}:{case.reference}" if event is None else f"{kind}:{case.reference}:{event.id}"
+    message = OutboxMessage(case_id=case.id, event_id=event.id if event else None, kind=kind, language=case.language,
+                            idempotency_key=key, created_at=event.created_at if event else case.created_at)
+    session.add(message)
+    return message
+
+
+def notify(session: Session, case: Case, kind: str, event: Event) -> None:
+    """Tell the citizen of ``case`` and those of the reports merged into it (they share its answers)."""
+    enqueue(session, case, kind, event)
+    for duplicate in session.exec(select(Case).where(Case.duplicate_of_id == case.id)):
+        enqueue(session, duplicate, kind, event)
+
+
+def kind_for_status(status: str) -> str:
+    return "status" if CaseStatus(status) in OPEN_STATUSES else "closure"
+
+
+def _due(now: datetime):
+    return or_(
+        and_(col(OutboxMessage.status) == OutboxStatus.pending.value, col(OutboxMessage.next_attempt_at) <= now),
+        and_(col(OutboxMessage.status) == OutboxStatus.sending.value, col(OutboxMessage.lease_until) < now),
+    )
+
+
+def claim(session: Session, worker: str, now: Optional[datetime] = None, limit: int = 20,
+          lease: timedelta = LEASE) -> list[int]:
+    """Take up to ``limit`` due messages for ``worker`` (also those whose previous worker's lease ran out). Commits."""
+    now = now or utcnow()
+    ids = session.exec(select(OutboxMessage.id).where(_due(now)).order_by(col(OutboxMessage.id))
+                       .limit(limit).with_for_update(skip_locked=True)).all()
+    claimed = []
+    for message_id in ids:
+        result = session.execute(
+            update(OutboxMessage).where(col(OutboxMessage.id) == message_id, _due(now))
+            .values(status=OutboxStatus.sending.value, lease_until=now + lease, claimed_by=worker,
+                    attempts=OutboxMessage.attempts + 1))
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    session.commit()
+    return claimed
+
+
+def delivery(session: Session, message_id: int, worker: str, now: Optional[datetime] = None) -> Optional[Delivery]:
+    """The claimed message with its case and event, if ``worker`` still holds its lease."""
+    message = session.get(OutboxMessage, message_id, populate_existing=True)
+    now = now or utcnow()
+    if message is None or message.status != OutboxStatus.sending.value or message.claimed_by != worker \
+            or message.lease_until is None or message.lease_until <= now:
+        return None
+    event = session.get(Event, message.event_id) if message.event_id else None
+    return Delivery(message, session.get(Case, message.case_id), event)
+
+
+def _held_by(message_id: int, worker: str):
+    return and_(col(OutboxMessage.id) == message_id, col(OutboxMessage.claimed_by) == worker,
+                col(OutboxMessage.status) == OutboxStatus.sending.value)
+
+
+def mark_sent(session: Session, message_id: int, worker: str, now: Optional[datetime] = None) -> bool:
+    result = session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
+        status=OutboxStatus.sent.value, sent_at=now or utcnow(), lease_until=None, last_error=None))
+    session.commit()
+    return result.rowcount == 1
+
+
+def mark_cancelled(session: Session, message_id: int, worker: str, reason: str) -> None:
+    """Nothing to send any more (the address was erased): not a failure, so not a dead letter."""
+    session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
+        status=OutboxStatus.cancelled.value, lease_until=None, last_error=reason))
+    session.commit()
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """1, 2, 4 … minutes (capped at 6 hours), with up to 10 % jitter so failing workers do not retry in step."""
+    delay = min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
+    return delay * (1 + (rng or random).random() / 10)
+
+
+def mark_failed(session: Session, message_id: int, worker: str, error: str, permanent: bool = False,
+                now: Optional[datetime] = None, max_attempts: int = MAX_ATTEMPTS) -> str:
+    """Schedule a retry with back-off, or move to the dead letters after the last attempt. Returns the new status."""
+    now = now or utcnow()
+    message = session.get(OutboxMessage, message_id, populate_existing=True)
+    dead = permanent or message.attempts >= max_attempts
+    status = OutboxStatus.dead if dead else OutboxStatus.pending
+    session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
+        status=status.value, lease_until=None, last_error=error[:2000],
+        next_attempt_at=now if dead else now + backoff(message.attempts)))
+    session.commit()
+    log.warning("outbox message %s failed (attempt %s, now %s): %s", message_id, message.attempts, status.value, error)
+    return status.value
+
+
+def retry(session: Session, message_id: int) -> bool:
+    """An admin sends a dead letter again (for example after fixing the SMTP settings). Commits."""
+    result = session.execute(update(OutboxMessage).where(
+        col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == OutboxStatus.dead.value).values(
+        status=OutboxStatus.pending.value, attempts=0, next_attempt_at=utcnow(), last_error=None))
+    session.commit()
+    return result.rowcount == 1
+
+
+def counts(session: Session) -> dict[str, int]:
+    found = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return {status.value: found.get(status.value, 0) for status in OutboxStatus}
+
+
+def list_messages(session: Session, status: str, limit: int = 100) -> list[tuple[OutboxMessage, str]]:
+    """Messages in one state with their case reference, newest first (no address: admins do not need it)."""
+    rows = session.exec(select(OutboxMessage, Case.reference).join(Case, Case.id == OutboxMessage.case_id)
+                        .where(OutboxMessage.status == status).order_by(col(OutboxMessage.id).desc()).limit(limit))
+    return list(rows.all())
