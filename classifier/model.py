@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy import sparse
+from sklearn import config_context
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -20,7 +22,7 @@ from classifier.calibration import (
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.language import detect_language
 from classifier.pipelines import CHAR_NGRAM_PREFIX, make_routing_classifier, make_routing_features, make_urgency_pipeline
-from classifier.text import FUNCTION_WORDS, normalise, words
+from classifier.text import FUNCTION_WORDS, normalise, normalise_all, words
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
@@ -73,7 +75,7 @@ class TriageModel(BaseEstimator):
 
     def __init__(
         self,
-        C: float = 0.3,
+        C: float = 1.0,
         cv: int = 5,
         target_accuracy: float = 0.95,
         min_words: int = 2,
@@ -177,19 +179,22 @@ class TriageModel(BaseEstimator):
     def predict_proba(self, texts) -> np.ndarray:
         """Calibrated probabilities, columns in the order of `classes_`."""
         check_is_fitted(self, "classifier_")
-        X = self.features_.transform([str(text) for text in texts])
+        X = self._features([str(text) for text in texts])
         return calibrated_probabilities(self._scores(self.classifier_, X), self.temperature_)
 
     def predict_departments(self, texts) -> list[str]:
         """Fast path: top-1 department only, no explanation, no triage decision."""
         check_is_fitted(self, "classifier_")
-        return self.classifier_.predict(self.features_.transform([str(text) for text in texts])).tolist()
+        return self.classes_[self._scores(self.classifier_, self._features([str(t) for t in texts])).argmax(axis=1)].tolist()
 
     def predict(self, texts) -> list[Prediction]:
         """Full predictions: department, confidence, triage decision, reasons and urgency."""
         check_is_fitted(self, "classifier_")
-        texts = ["" if text is None else str(text) for text in texts]
-        X = self.features_.transform(texts)
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return self._predict(["" if text is None else str(text) for text in texts])
+
+    def _predict(self, texts: list[str]) -> list[Prediction]:
+        X = self._features(texts)
         probabilities = calibrated_probabilities(self._scores(self.classifier_, X), self.temperature_)
         urgencies = self._predict_urgency(texts)
         return [
@@ -233,6 +238,17 @@ class TriageModel(BaseEstimator):
             language=guess.code,
             triage_reason=triage_reason,
         )
+
+    def _features(self, texts: list[str]):
+        """The fitted feature pipeline's output, without its per-call overhead (which dominates
+        single-text prediction): normalise once, vectorise, weight, stack."""
+        normalised = normalise_all(texts)
+        union = self.features_.named_steps["union"]
+        blocks = [
+            vectoriser.transform(normalised) * union.transformer_weights.get(name, 1.0)
+            for name, vectoriser in union.transformer_list
+        ]
+        return sparse.hstack(blocks, format="csr")
 
     def threshold_for(self, language: str | None) -> float:
         """Auto-route threshold for a detected language (the overall one when it has none of its own)."""
@@ -302,7 +318,7 @@ class TriageModel(BaseEstimator):
         vectoriser = self.urgency_model_[0]
         vectors = vectoriser.transform(texts)
         similarity = (vectors @ self.urgency_support_.T).max(axis=1).toarray().ravel()
-        probabilities = self.urgency_model_.predict_proba(texts)
+        probabilities = self.urgency_model_[-1].predict_proba(vectors)
         levels = self.urgency_model_.classes_
         values = np.array([LEVEL_SCORES[level] for level in levels])
         results = []

@@ -24,7 +24,7 @@ def opening(text: str) -> str:
 def make_routing_features() -> Pipeline:
     """Normalise once, then word 1-2 grams for topic words and char 2-5 grams inside word
     boundaries for inflection, spelling variants and short texts. Sublinear tf keeps long
-    letters from drowning short ones; min_df drops one-off tokens (names, typos)."""
+    letters from drowning short ones; min_df drops one-off character n-grams."""
     return Pipeline(
         [
             ("normalise", FunctionTransformer(normalise_all)),
@@ -32,22 +32,24 @@ def make_routing_features() -> Pipeline:
                 "union",
                 FeatureUnion(
                     [
-                        ("words", TfidfVectorizer(lowercase=False, ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+                        ("words", TfidfVectorizer(lowercase=False, ngram_range=(1, 2), sublinear_tf=True)),
                         (
                             "chars",
                             TfidfVectorizer(
                                 lowercase=False, preprocessor=opening, analyzer="char_wb", ngram_range=(2, 5),
-                                min_df=3, sublinear_tf=True,
+                                min_df=2, sublinear_tf=True,
                             ),
                         ),
-                    ]
+                    ],
+                    # Character evidence counts double: it carries short texts and Arabic.
+                    transformer_weights={"words": 1.0, "chars": 2.0},
                 ),
             ),
         ]
     )
 
 
-def make_routing_classifier(C: float = 0.3) -> LinearSVC:
+def make_routing_classifier(C: float = 1.0) -> LinearSVC:
     """A linear SVM with balanced class weights: small ministries count as much as big ones."""
     return LinearSVC(C=C, class_weight="balanced", random_state=0)
 
