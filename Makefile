@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-test translations demo clean
+.PHONY: run test install install-test translations demo clean py2-client
 
 # Message catalogs: the .po files are the source; the compiled .mo files are git-ignored, so every install
 # compiles them (again whenever a catalog changes), and a fresh clone serves translated pages.
@@ -47,5 +47,20 @@ run: demo
 test: install-test
 	$(BIN)/python -m pytest
 
+# The py2-only `open311` client, for tests/api/test_real_clients.py (skipped where this is not installed).
+PY2_DIR := .venv-py2
+PY2_CANDIDATES ?= $(wildcard $(HOME)/.pyenv/versions/2.7*/bin/python) /usr/bin/python2.7 /usr/local/bin/python2.7
+
+py2-client: $(PY2_DIR)/.installed
+
+$(PY2_DIR)/.installed:
+	@py2=""; for p in $(PY2_CANDIDATES); do \
+	  if "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (2, 7))' 2>/dev/null; then py2="$$p"; break; fi; done; \
+	if [ -z "$$py2" ]; then echo "No Python 2.7 here: the Open311 py2 client test will be skipped."; else \
+	  "$$py2" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+	    --target $(PY2_DIR)/lib open311==1.1 2>&1 | grep -v "is ignored: it is neither a file nor a directory" >&2; \
+	  "$$py2" -c 'import sys; sys.path.insert(0, "$(PY2_DIR)/lib"); import open311' \
+	  && ln -sf "$$py2" $(PY2_DIR)/python && touch $@; fi
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) $(PY2_DIR) instance .pytest_cache

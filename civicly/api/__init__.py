@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import PathConverter
 
 from civicly.extensions import csrf
 
@@ -32,8 +33,15 @@ class MergeSlashes:
         return self.wsgi_app(environ, start_response)
 
 
+class AnyPath(PathConverter):
+    """Like ``path``, but also across line breaks (``%0A``), so no path under the prefix escapes the API's errors."""
+
+    regex = "(?s:[^/].*?)"
+
+
 @bp.record_once
-def _merge_slashes(state: BlueprintSetupState) -> None:
+def _install(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["anypath"] = AnyPath
     state.app.wsgi_app = MergeSlashes(state.app.wsgi_app, PREFIX)  # type: ignore[method-assign]
 
 

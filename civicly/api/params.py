@@ -116,9 +116,9 @@ def request_query(values: MultiDict) -> RequestQuery:
 def _attributes(values: MultiDict) -> dict[str, str]:
     attributes = {}
     for key in values.keys():
-        match = ATTRIBUTE.match(key)
+        match = ATTRIBUTE.match(key) if isinstance(key, str) else None  # a malformed multipart part has no name
         if match:
-            given = [v.strip() for v in values.getlist(key) if v.strip()]
+            given = [v.strip() for v in values.getlist(key) if isinstance(v, str) and v.strip()]
             if given:
                 attributes[match.group(1)] = ",".join(given)
     return attributes

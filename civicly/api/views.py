@@ -15,6 +15,7 @@ from civicly.api import bp, formats, params
 from civicly.db import get_session
 from civicly.errors import InvalidSubmission, UnknownReference
 from civicly.extensions import limiter
+from civicly.models import ApiKey
 from civicly.models.organisations import LANGUAGES
 from civicly.triage import apikeys, intake, service_requests
 from civicly.triage.service_requests import InvalidQuery, UnknownService
@@ -36,7 +37,7 @@ EXTENSIONS = [
     {"name": "locale",
      "description": "locale=fr|en|ar|sw names services in that language (otherwise Accept-Language)."},
 ]
-REQUEST_XML = {"service_requests": "request", "extended_attributes": "item"}
+REQUEST_XML = {"service_requests": "request"}
 
 
 class Refused(HTTPException):
@@ -57,7 +58,7 @@ def _write_limit() -> str:
 
 
 def _key_or_address() -> str:
-    """POSTs are counted per key (hashed); keyless ones per address, and refused anyway."""
+    """POSTs are counted per key (hashed); keyless ones per address (they are refused anyway)."""
     key = params.first(request.values, "api_key")
     return f"key:{apikeys.key_hash(key)}" if key else get_remote_address()
 
@@ -74,7 +75,7 @@ def _check_jurisdiction() -> None:
         raise Refused(404, {"jurisdiction_id": ["Unknown jurisdiction_id."]})
 
 
-def _api_key() -> Optional[Any]:
+def _api_key() -> Optional[ApiKey]:
     return apikeys.authenticate(get_session(), params.first(request.values, "api_key"))
 
 
@@ -181,6 +182,7 @@ def _extended_allowed() -> bool:
 
 @bp.post("/requests." + FMT)
 @limiter.limit(_write_limit, key_func=_key_or_address)
+@limiter.limit(_read_limit)  # also per address, so made-up keys do not each get a fresh allowance
 def create_request(fmt: str) -> Response:
     _check_jurisdiction()
     if _api_key() is None:
@@ -213,7 +215,7 @@ def openapi() -> Response:
 
 
 @bp.route("/", methods=ALL_METHODS)
-@bp.route("/<path:_rest>", methods=ALL_METHODS)
+@bp.route("/<anypath:_rest>", methods=ALL_METHODS)
 def unknown(_rest: str = "") -> Response:
     """Anything else under the prefix answers in the API's format, not with a web page."""
     raise NotFound("No such endpoint; see discovery.json.")

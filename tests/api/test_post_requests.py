@@ -118,3 +118,11 @@ def test_xml_errors_escape_what_they_carry(client, seeded, api_key):
 def test_the_api_needs_no_csrf_token(app, seeded, api_key):
     app.config["WTF_CSRF_ENABLED"] = True
     assert post(app.test_client(), api_key=api_key).status_code == 200
+
+
+def test_a_multipart_part_without_a_usable_name_is_ignored(client, seeded, api_key):
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"%0D\"\r\n\r\nnull\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\n{api_key}\r\n--{boundary}--\r\n")
+    response = client.post(f"{BASE}/requests.xml", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400 and b"<code>400</code>" in response.data

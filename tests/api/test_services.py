@@ -77,3 +77,8 @@ def test_the_jurisdiction_is_configurable(app, seeded):
     client = app.test_client()
     assert client.get(f"{BASE}/services.json?jurisdiction_id=dakar.sn").status_code == 200
     assert client.get(f"{BASE}/services.json?jurisdiction_id=civicly").status_code == 404
+
+
+def test_odd_paths_under_the_prefix_answer_in_the_api_format(client):
+    response = client.get(f"{BASE}/discovery.%06%21%0A%F4%8C%A8%81")
+    assert response.status_code == 404 and response.mimetype == "application/json"

@@ -1,0 +1,66 @@
+"""Clients nobody here wrote, against a live Civicly on 127.0.0.1: `georeport` (py3) and `open311` (py2.7)."""
+import json
+import os
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from georeport import GeoReport
+from requests import HTTPError
+
+from tests.api.conftest import BASE
+from tests.api.test_get_requests import file_case
+
+ROOT = Path(__file__).resolve().parents[2]
+PY2 = ROOT / ".venv-py2" / "python"
+PY2_LIB = ROOT / ".venv-py2" / "lib"
+TEXT = "The clinic of Médina has had no doctor for three days."
+
+
+@pytest.fixture
+def cases(seeded):
+    return [file_case(seeded), file_case(seeded, text=TEXT, latitude=14.69, longitude=-17.44)]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_georeport_lists_services_and_reads_a_definition(live_server, fmt):
+    client = GeoReport(live_server + BASE, jurisdiction="civicly", output_format=fmt)
+    services = client.get_service_list()
+    assert len(services) == 17 and {"service_code", "service_name"} <= set(services[0])
+    assert client.get_service_definition("SANTE")["service_code"] == "SANTE"
+    with pytest.raises(HTTPError, match="404"):
+        client.get_service_definition("NOPE")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_georeport_lists_requests_with_filters_and_reads_one(live_server, cases, fmt):
+    school, clinic = cases
+    client = GeoReport(live_server + BASE, output_format=fmt)
+    listed = client.get_service_requests()
+    assert {r["service_request_id"] for r in listed} == {school.reference, clinic.reference}
+    start = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    only = client.get_service_requests(service_code="SANTE", status="open", start_date=start)
+    only = only if isinstance(only, list) else [only]  # XML with one element reads as a dict
+    assert [r["service_request_id"] for r in only] == [clinic.reference]
+    one = client.get_service_request(clinic.reference)
+    assert one["service_code"] == "SANTE" and float(one["lat"]) == 14.69
+    assert one["description"] == clinic.text_redacted
+
+
+@pytest.mark.skipif(not PY2.exists(), reason="the py2 open311 client is not installed: `make py2-client` "
+                                             "(needs a Python 2.7; .ci/run does it)")
+def test_py2_open311_client_files_a_request_in_xml_and_reads_it_back(live_server, api_key):
+    result = subprocess.run(
+        [str(PY2), str(Path(__file__).with_name("py2_open311_client.py")), live_server + BASE, api_key, TEXT],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(PY2_LIB)},
+    )
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert len(got["services"]) == 17
+    assert got["definition"]["service_definition"]["service_code"] == "SANTE"
+    request_id = got["posted"]["service_requests"]["request"]["service_request_id"]
+    fetched = got["fetched"]["service_requests"]["request"]
+    assert fetched["service_request_id"] == request_id and fetched["service_code"] == "SANTE"
+    assert fetched["description"] == TEXT and fetched["status"] == "open"
+    assert got["listed"]["service_request_id"] == request_id
