@@ -5,8 +5,8 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l

@@ -21,7 +21,7 @@ TRANSLATIONS = ROOT / "civicly" / "translations"
 OFFICER_LANGUAGES = ("fr", "en")
 # Sources, relative to civicly/, whose text citizens read: shared layout and error pages, the citizen blueprint,
 # intake's validation messages, status and event labels.
-CITIZEN_SOURCES = ("templates/", "citizen/", "triage/intake.py", "i18n.py", "error_pages.py")
+CITIZEN_SOURCES = ("templates/", "citizen/", "triage/intake.py", "i18n.py", "error_pages.py", "mail.py")
 
 
 def _extracted() -> dict[str, set[str]]:

@@ -91,4 +91,4 @@ def test_confirmed_and_corrected_decisions_become_redacted_training_examples(see
     decide(seeded, sante, case.reference, Decision("confirm", 2))
     examples = labelled_examples(seeded)
     assert examples == [{"text": "Call me at [phone]: the maternity ward roof is leaking.", "department": "SANTE",
-                         "urgency": "high", "language": ""}]
+                         "urgency": "high", "language": "en"}]
