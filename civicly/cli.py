@@ -10,10 +10,12 @@ from flask.cli import FlaskGroup
 from civicly import create_app, migrate
 from civicly.apikeys_cli import apikeys_group
 from civicly.db import get_session
+from civicly.deadlines_cli import holidays, sla
 from civicly.errors import CivicError
 from civicly.models import Role
 from civicly.model_cli import model
 from civicly.models.organisations import LANGUAGES
+from civicly.outbox_cli import outbox, worker
 from civicly.privacy_cli import db_backup, db_restore, privacy
 from civicly.triage import accounts
 from civicly.triage import departments as dept
@@ -184,3 +186,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 
 main.add_command(apikeys_group)
 main.add_command(model)
+main.add_command(sla)
+main.add_command(holidays)
+main.add_command(worker)
+main.add_command(outbox)

@@ -65,5 +65,15 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        "PUBLIC_URL": env.get("CIVICLY_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": env.get("CIVICLY_SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(env.get("CIVICLY_SMTP_PORT", "25")),
+        "SMTP_USERNAME": env.get("CIVICLY_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("CIVICLY_SMTP_PASSWORD", ""),
+        "SMTP_SECURITY": env.get("CIVICLY_SMTP_SECURITY", "none").strip().lower(),  # none | starttls | tls
+        "SMTP_FROM": env.get("CIVICLY_SMTP_FROM", "Civicly <no-reply@localhost>"),
+        "SMTP_TIMEOUT": float(env.get("CIVICLY_SMTP_TIMEOUT", "30")),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("CIVICLY_OUTBOX_MAX_ATTEMPTS", "8")),
+        "METRICS_TOKEN": env.get("CIVICLY_METRICS_TOKEN", ""),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }

@@ -1,0 +1,72 @@
+"""``civicly sla`` and ``civicly holidays``: response deadlines are data, managed here."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from civicly.db import get_session
+from civicly.triage import deadlines
+
+
+@click.group("sla", cls=AppGroup)
+def sla() -> None:
+    """Response deadlines per ministry and urgency."""
+
+
+@sla.command("list")
+def sla_list() -> None:
+    """Print one service level a line: ministry ('*' any), urgency ('*' any), days, working or calendar."""
+    for row in deadlines.list_levels(get_session()):
+        click.echo(f"{row.department}\t{row.urgency}\t{row.days}\t{'working' if row.working_days else 'calendar'} days")
+
+
+@sla.command("set")
+@click.argument("ministry")
+@click.option("--urgency", default="*", show_default=True, type=click.Choice(["*", "high", "medium", "low"]),
+              help="The urgency level this deadline is for ('*': any).")
+@click.option("--days", type=click.IntRange(1, deadlines.MAX_DAYS), required=True, help="Days to answer.")
+@click.option("--calendar", "calendar_days", is_flag=True, help="Count calendar days (default: working days).")
+def sla_set(ministry: str, urgency: str, days: int, calendar_days: bool) -> None:
+    """Give MINISTRY (a code, or '*' for every ministry) DAYS to answer cases of an urgency.
+
+    New and re-ranked cases get the new deadline; existing deadlines are kept.
+    """
+    try:
+        deadlines.set_level(get_session(), ministry, urgency, days, not calendar_days)
+    except deadlines.InvalidServiceLevel as exc:
+        raise click.ClickException(str(exc)) from exc
+    kind = "calendar" if calendar_days else "working"
+    click.echo(f"{ministry.upper()} / {urgency}: {days} {kind} days.")
+
+
+@click.group("holidays", cls=AppGroup)
+def holidays() -> None:
+    """Public holidays, skipped when deadlines count working days."""
+
+
+@holidays.command("add")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("name")
+def holidays_add(day, name: str) -> None:
+    """Add the public holiday DAY (YYYY-MM-DD) called NAME (renames it if it exists)."""
+    holiday = deadlines.add_holiday(get_session(), day.date(), name)
+    click.echo(f"{holiday.day.isoformat()}\t{holiday.name}")
+
+
+@holidays.command("list")
+@click.option("--year", type=int, default=None, help="Only this year.")
+def holidays_list(year: int | None) -> None:
+    """Print one holiday a line: date, then name."""
+    for holiday in deadlines.list_holidays(get_session(), year):
+        click.echo(f"{holiday.day.isoformat()}\t{holiday.name}")
+
+
+def seed_demo_deadlines() -> str:
+    """Demo service levels and this year's and next year's common holidays (for ``civicly seed-demo``)."""
+    session = get_session()
+    levels = deadlines.seed_demo_levels(session)
+    this_year = date.today().year
+    days = sum(deadlines.seed_demo_holidays(session, year) for year in (this_year - 1, this_year, this_year + 1))
+    return f"Demo deadlines: {levels} service levels and {days} holidays added."

@@ -1,0 +1,136 @@
+"""Writing and sending the outbox's e-mails: templates in the citizen's language, SMTP from CIVICLY_SMTP_* settings.
+
+``civicly worker`` runs ``deliver_due`` in a loop; the outbox rules (claims, leases, retries) live in triage.outbox.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from urllib.parse import urlsplit
+from typing import Any, Callable, Mapping
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from civicly.i18n import LANGUAGES, STATUS_LABELS
+from civicly.models import Case
+from civicly.triage import outbox
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[EmailMessage], None]
+
+
+class PermanentFailure(Exception):
+    """The mail server refused the message for good (for example an unknown mailbox): no point retrying."""
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one pass of the worker did."""
+
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+def subject(kind: str, reference: str) -> str:
+    return {
+        "acknowledgement": _("We received your message (%(reference)s)", reference=reference),
+        "reply": _("An answer about your case %(reference)s", reference=reference),
+        "status": _("News about your case %(reference)s", reference=reference),
+        "closure": _("Your case %(reference)s is closed", reference=reference),
+    }[kind]
+
+
+def compose(delivery: outbox.Delivery, config: Mapping[str, Any], duplicate_of: str | None = None) -> EmailMessage:
+    """The e-mail for one outbox row, in the case's language (else the default locale)."""
+    message, case, event = delivery.message, delivery.case, delivery.event
+    locale = message.language if message.language in LANGUAGES else config["DEFAULT_LOCALE"]
+    status = (event.after.get("status") if event else None) or case.status
+    with force_locale(locale):
+        # Rendered without the web pages' context processors: there is no request, and no signed-in user.
+        body = current_app.jinja_env.get_template(f"mail/{message.kind}.txt").render(
+            case=case, event=event, status=status, duplicate_of=duplicate_of,
+            status_label=lambda value: STATUS_LABELS.get(value, value),
+            tracking_url=f"{config['PUBLIC_URL']}/track/{case.reference}")
+        email = EmailMessage()
+        email["Subject"] = subject(message.kind, case.reference)
+    email["From"] = config["SMTP_FROM"]
+    email["To"] = case.contact_email
+    email["Date"] = formatdate(localtime=False)
+    # The same for every attempt, so a repeat after a crash is recognisable as one.
+    email["Message-ID"] = f"<{message.idempotency_key.replace(':', '.')}@{urlsplit(config['PUBLIC_URL']).hostname or 'civicly'}>"
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(body)
+    email["Content-Language"] = locale  # after set_content, which resets the Content-* headers
+    return email
+
+
+def smtp_sender(config: Mapping[str, Any]) -> Send:
+    """Send one message per connection: simple, and a broken connection never strands a batch."""
+
+    def send(email: EmailMessage) -> None:
+        security = config["SMTP_SECURITY"]
+        host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
+        context = ssl.create_default_context()
+        try:
+            if security == "tls":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            else:
+                client = smtplib.SMTP(host, port, timeout=timeout)
+            with client:
+                if security == "starttls":
+                    client.starttls(context=context)
+                if config["SMTP_USERNAME"]:
+                    client.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+                client.send_message(email)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+        except smtplib.SMTPResponseException as exc:
+            if 500 <= exc.smtp_code < 600:
+                raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise
+
+    return send
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def deliver_due(session: Session, config: Mapping[str, Any], send: Send, worker: str, limit: int = 20) -> Round:
+    """Claim the due messages, send each, and record the outcome; one failure never stops the others."""
+    sent = failed = cancelled = 0
+    for message_id in outbox.claim(session, worker, limit=limit):
+        delivery = outbox.delivery(session, message_id, worker)
+        if delivery is None:
+            continue  # the lease ran out meanwhile: another worker owns it now
+        if not delivery.case.contact_email:
+            outbox.mark_cancelled(session, message_id, worker, "the citizen's address was erased")
+            cancelled += 1
+            continue
+        try:
+            original = session.get(Case, delivery.case.duplicate_of_id) if delivery.case.duplicate_of_id else None
+            send(compose(delivery, config, original.reference if original else None))
+        except PermanentFailure as exc:
+            outbox.mark_failed(session, message_id, worker, str(exc), permanent=True,
+                               max_attempts=config["OUTBOX_MAX_ATTEMPTS"])
+            failed += 1
+        except Exception as exc:  # network, TLS, template: retried with back-off, then a dead letter
+            outbox.mark_failed(session, message_id, worker, f"{type(exc).__name__}: {exc}",
+                               max_attempts=config["OUTBOX_MAX_ATTEMPTS"])
+            failed += 1
+        else:
+            if not outbox.mark_sent(session, message_id, worker):
+                log.error("outbox message %s was sent but its lease had passed to another worker", message_id)
+            sent += 1
+    return Round(sent, failed, cancelled)
