@@ -9,7 +9,7 @@ BODY = {"description": "The water pipe on Rue 10 has burst.", "address_id": "A-1
 
 @pytest.fixture
 def limited(app, seeded):
-    app.config.update(RATELIMIT_ENABLED=True, API_WRITE_RATE_LIMIT="2 per minute", API_READ_RATE_LIMIT="3 per minute")
+    app.config.update(RATELIMIT_ENABLED=True, API_WRITE_RATE_LIMIT="2 per minute", API_READ_RATE_LIMIT="5 per minute")
     from civicly.extensions import limiter
 
     limiter.init_app(app)
@@ -25,6 +25,12 @@ def test_posts_are_limited_per_key(limited, seeded):
 
 
 def test_reads_are_limited_per_address_in_the_api_format(limited):
-    responses = [limited.get(f"{BASE}/services.xml") for _ in range(4)]
-    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    responses = [limited.get(f"{BASE}/services.xml") for _ in range(6)]
+    assert [r.status_code for r in responses] == [200] * 5 + [429]
     assert b"<code>429</code>" in responses[-1].data and responses[-1].headers["Retry-After"]
+
+
+def test_made_up_keys_do_not_escape_the_per_address_limit(limited):
+    codes = [limited.post(f"{BASE}/requests.json", data={**BODY, "api_key": f"cvk_guess{i}"}).status_code
+             for i in range(6)]
+    assert codes == [403] * 5 + [429]
