@@ -9,10 +9,11 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; the steps below read as its table of contents."""
-    from civicly import classify, db, error_pages, i18n, security
+    from civicly import classify, db, error_pages, i18n, logging_setup, security
     from civicly.auth import session as auth_session
     from civicly.config import load_settings
     from civicly.extensions import csrf, limiter
+    from civicly.ops import proxy
 
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -21,6 +22,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    logging_setup.init_app(app)
+    proxy.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -35,10 +38,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from civicly.api import bp as api_bp
     from civicly.citizen import bp as citizen_bp
     from civicly.officer import bp as officer_bp
+    from civicly.ops import bp as ops_bp
 
     app.register_blueprint(citizen_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ops_bp)
     return app

@@ -15,6 +15,7 @@ from civicly.errors import CivicError
 from civicly.models import Role
 from civicly.model_cli import model
 from civicly.models.organisations import LANGUAGES
+from civicly.ops.cli import check
 from civicly.outbox_cli import outbox, worker
 from civicly.privacy_cli import db_backup, db_restore, privacy
 from civicly.triage import accounts
@@ -190,3 +191,4 @@ main.add_command(sla)
 main.add_command(holidays)
 main.add_command(worker)
 main.add_command(outbox)
+main.add_command(check)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -43,14 +44,20 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
             raise ConfigError("CIVICLY_SECRET_KEY must be set when CIVICLY_ENV=production.")
         secret_key = _instance_secret_key(instance_path)
     database_url = env.get("CIVICLY_DATABASE_URL") or f"sqlite:///{instance_path / 'civicly.sqlite3'}"
+    redis_url = env.get("CIVICLY_REDIS_URL")
     return {
         "ENV_NAME": mode,
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
         "MODEL_DIR": env.get("CIVICLY_MODEL_DIR") or str(instance_path / "models"),
         "DEFAULT_LOCALE": env.get("CIVICLY_DEFAULT_LOCALE", "fr"),
-        "RATELIMIT_STORAGE_URI": env.get("CIVICLY_REDIS_URL") or "memory://",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis down: each worker counts in memory meanwhile instead of refusing citizens; give up on it quickly.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2} if redis_url else {},
         "RATELIMIT_ENABLED": _flag(env.get("CIVICLY_RATELIMIT_ENABLED"), True),
+        "PROXY_FIX": int(env.get("CIVICLY_PROXY_FIX", "0")),
+        "ALLOW_SQLITE_WORKERS": _flag(env.get("CIVICLY_ALLOW_SQLITE_WORKERS")),
         "SUBMIT_RATE_LIMIT": env.get("CIVICLY_SUBMIT_RATE_LIMIT", "10 per minute;100 per hour"),
         "LOGIN_RATE_LIMIT": env.get("CIVICLY_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "TRACK_RATE_LIMIT": env.get("CIVICLY_TRACK_RATE_LIMIT", "60 per minute"),
@@ -77,3 +84,24 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "METRICS_TOKEN": env.get("CIVICLY_METRICS_TOKEN", ""),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
+
+
+def check_settings(config: Mapping[str, Any], workers: int) -> list[str]:
+    """What makes ``config`` unsafe to serve in production with ``workers`` processes; empty when nothing does.
+
+    Development keeps its convenient defaults; gunicorn.conf.py and ``civicly check`` refuse these in production.
+    """
+    if config.get("ENV_NAME") != "production":
+        return []
+    problems = []
+    secret_key = config.get("SECRET_KEY") or ""
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"CIVICLY_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters "
+                        "(python3 -c 'import secrets; print(secrets.token_hex(32))').")
+    if config.get("DEBUG"):
+        problems.append("Debug mode is on: unset FLASK_DEBUG (it shows code and data to anyone who triggers an error).")
+    if str(config.get("DATABASE_URL", "")).startswith("sqlite") and workers > 1 and not config.get("ALLOW_SQLITE_WORKERS"):
+        problems.append(f"SQLite with {workers} workers: use PostgreSQL (CIVICLY_DATABASE_URL), run one worker "
+                        "(WEB_CONCURRENCY=1), or accept SQLite's limits with CIVICLY_ALLOW_SQLITE_WORKERS=1 "
+                        "(see docs/production.md).")
+    return problems

@@ -12,7 +12,11 @@ ENGINE_KEY = "civicly.engine"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL and enforced foreign keys, PostgreSQL a checked pool."""
+    """Create an engine; SQLite gets WAL and enforced foreign keys, PostgreSQL a checked pool.
+
+    Parameters are kept out of error messages, so what a citizen typed never reaches the logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -25,7 +29,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # pre-ping: connections broken by a database restart are replaced, not handed to a request;
+    # connect_timeout: an unreachable server fails the request quickly (a 503) instead of hanging a worker.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs)
 
 
 def init_app(app: Flask) -> None:

@@ -6,16 +6,46 @@ import logging
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+# Raised when the database cannot answer; blueprints that keep a form's input register these too.
+DATABASE_ERRORS = (DBAPIError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 def _page(heading: str, message: str, status: int, **headers: str):
     return render_template("errors/page.html", heading=heading, message=message), status, headers
 
 
+def is_database_outage(error: BaseException) -> bool:
+    """Down, restarting, locked or out of connections: worth a 503 and a retry, unlike a bug in a query."""
+    if isinstance(error, (OperationalError, PoolTimeout)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def retry_later_headers() -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def database_unavailable(error: Exception):
+    """A 503 with Retry-After for an outage; any other database error stays a 500 (re-raised)."""
+    if not is_database_outage(error):
+        raise error
+    log.error("database unavailable: %s", (str(getattr(error, "orig", None) or error).splitlines() or [""])[0])
+    return _page(_("Service temporarily unavailable"),
+                 _("We cannot reach our database right now, so nothing was saved. Please try again in a minute."),
+                 503, **retry_later_headers())
+
+
 def init_app(app: Flask) -> None:
+    for error_class in DATABASE_ERRORS:
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
         log.warning("CSRF check failed: %s", _error.description)

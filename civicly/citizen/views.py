@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from civicly import classify
+from civicly import classify, error_pages
 from civicly.citizen import bp
 from civicly.citizen.forms import SubmissionForm, TrackForm
 from civicly.db import get_session
@@ -102,3 +102,15 @@ def case(reference: str):
     if public.reference != reference:
         return redirect(url_for("citizen.case", reference=public.reference))
     return render_template("citizen/case.html", case=public, just_submitted=request.args.get("new") == "1")
+
+
+def _database_unavailable(error: Exception):
+    """The database is down: a sent form comes back with everything typed (503), so the citizen loses nothing."""
+    if request.endpoint == "citizen.submit" and request.method == "POST" and error_pages.is_database_outage(error):
+        form = SubmissionForm()
+        return render_template("citizen/submit.html", form=form, unavailable=True), 503, error_pages.retry_later_headers()
+    return error_pages.database_unavailable(error)
+
+
+for _error_class in error_pages.DATABASE_ERRORS:
+    bp.register_error_handler(_error_class, _database_unavailable)

@@ -1,0 +1,44 @@
+"""One JSON line per request, with a request id that is echoed back; never the body or personal data."""
+import json
+import logging
+
+from civicly.logging_setup import JsonFormatter
+from tests.conftest import csrf_token
+
+
+def request_lines(caplog) -> list[dict]:
+    return [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "civicly.request"]
+
+
+def test_a_sane_request_id_is_kept_and_echoed(client, caplog):
+    caplog.set_level(logging.INFO, logger="civicly.request")
+    response = client.get("/healthz", headers={"X-Request-ID": "proxy-7f3a9c21"})
+    assert response.headers["X-Request-ID"] == "proxy-7f3a9c21"
+    [line] = request_lines(caplog)
+    assert line["request_id"] == "proxy-7f3a9c21"
+    assert {k: line[k] for k in ("method", "path", "status")} == {"method": "GET", "path": "/healthz", "status": 200}
+    assert isinstance(line["duration_ms"], float)
+
+
+def test_an_unsafe_request_id_is_replaced_by_a_generated_one(client):
+    for offered in ("short", "x" * 200, "id with spaces and \"quotes\"", "<script>alert(1)</script>"):
+        echoed = client.get("/healthz", headers={"X-Request-ID": offered}).headers["X-Request-ID"]
+        assert echoed != offered and len(echoed) == 32 and echoed.isalnum()
+
+
+def test_each_request_gets_its_own_id(client):
+    assert client.get("/healthz").headers["X-Request-ID"] != client.get("/healthz").headers["X-Request-ID"]
+
+
+def test_the_log_line_holds_neither_the_body_nor_personal_data(client, seeded, caplog):
+    page = client.get("/submit").get_data(as_text=True)
+    caplog.set_level(logging.INFO, logger="civicly")
+    client.post("/submit?ref=aicha", data={
+        "csrf_token": csrf_token(page), "form_token": "log-test", "text": "My neighbour Aïcha Diallo is ill.",
+        "name": "Aïcha Diallo", "email": "aicha@example.sn", "phone": "+221 77 123 45 67"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    [line] = request_lines(caplog)
+    assert line["path"] == "/submit" and line["method"] == "POST" and line["status"] == 303
+    everything = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    for secret in ("Aïcha", "Diallo", "aicha", "77 123", "203.0.113.9", "ill."):
+        assert secret not in everything
