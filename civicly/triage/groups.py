@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional, Sequence
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -138,15 +138,18 @@ def detach(session: Session, case: Case) -> None:
 
 
 def hidden_behind_lead():
-    """Ids of open reports grouped under another open case: the queue shows their lead only."""
+    """True for an open report grouped under another open case: the queue shows their lead only.
+
+    Correlated on the case's own membership row (its primary key): one lookup per case the queue reads, where an
+    ``id NOT IN (…)`` list made the database walk every open case first.
+    """
     lead = aliased(Case)
-    member = aliased(Case)
-    return (select(CaseGroupMember.case_id)
-            .join(CaseGroup, CaseGroup.id == CaseGroupMember.group_id)
-            .join(lead, lead.id == CaseGroup.lead_case_id)
-            .join(member, member.id == CaseGroupMember.case_id)
-            .where(col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id),
-                   col(lead.status).in_(OPEN), col(member.status).in_(OPEN)))
+    grouped = (select(CaseGroupMember.case_id)
+               .join(CaseGroup, CaseGroup.id == CaseGroupMember.group_id)
+               .join(lead, lead.id == CaseGroup.lead_case_id)
+               .where(CaseGroupMember.case_id == Case.id, col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id),
+                      col(lead.status).in_(OPEN)))
+    return and_(col(Case.status).in_(OPEN), grouped.exists())
 
 
 def summaries(session: Session, case_ids: Sequence[int]) -> dict[int, GroupSummary]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import func
+from sqlalchemy import func, union_all
 from sqlmodel import Session, col, select
 
 from civicly.models import Case, Department, Prediction, Role
@@ -66,15 +66,48 @@ def list_queue(session: Session, actor: Actor, filters: QueueFilters, page: int 
             return QueuePage(page=page)
         query = query.where(col(Case.department_id).in_(sorted(actor.department_ids)))
     if not filters.text:  # a search shows every matching report, grouped or not
-        query = query.where(col(Case.id).notin_(groups.hidden_behind_lead()))
-    query = _filtered(query, filters).order_by(
-        col(Case.urgency_rank).desc(), col(Case.urgency_score).desc(), col(Case.deadline_at).asc().nulls_last(),
-        col(Case.created_at).asc(), col(Case.id).asc(),
-    ).offset((page - 1) * page_size).limit(page_size + 1)
-    cases = session.exec(query).all()
+        query = query.where(~groups.hidden_behind_lead())
+    query = _filtered(query, filters)
+    offset, limit = (page - 1) * page_size, page_size + 1
+    statuses = _statuses(filters.status)
+    if triage or actor.role == Role.admin or not statuses:
+        cases = session.exec(query.order_by(*_queue_order(Case)).offset(offset).limit(limit)).all()
+    else:
+        cases = _merged_page(session, query, sorted(actor.department_ids), statuses, offset, limit)
     has_next = len(cases) > page_size
     cases = cases[:page_size]
     return QueuePage(rows=_rows(session, cases), page=page, has_next=has_next)
+
+
+def _queue_order(table) -> tuple:
+    """Most urgent first, then the nearest deadline, then the oldest; the id makes the order total."""
+    return (col(table.urgency_rank).desc(), col(table.urgency_score).desc(), col(table.deadline_at).asc().nulls_last(),
+            col(table.created_at).asc(), col(table.id).asc())
+
+
+def _statuses(status_filter: str) -> list[str]:
+    """The statuses a filter shows when it names a few; empty for 'closed' and 'all'."""
+    if status_filter == "open":
+        return sorted(s.value for s in OPEN_STATUSES)
+    return [status_filter] if status_filter in CaseStatus.__members__ else []
+
+
+def _merged_page(session: Session, query, departments: list[int], statuses: list[str], offset: int,
+                 limit: int) -> list[Case]:
+    """The page, read as one short ordered index range per (ministry, status) and merged.
+
+    With ``department_id IN (…) AND status IN (…)`` the index order is lost and every open case of the ministries
+    is fetched and sorted; each branch here stops after ``offset + limit`` rows (ix_cases_queue walks
+    ``urgency_rank, urgency_score`` in order), so a page costs the same with 1,000 or 1,000,000 cases.
+    """
+    keys = query.with_only_columns(Case.id, Case.urgency_rank, Case.urgency_score, Case.deadline_at, Case.created_at)
+    branches = [select(keys.where(Case.department_id == department, Case.status == status)
+                       .order_by(*_queue_order(Case)).limit(offset + limit).subquery())
+                for department in departments for status in statuses]
+    merged = union_all(*branches).subquery()
+    ids = session.exec(select(merged.c.id).order_by(*_queue_order(merged.c)).offset(offset).limit(limit)).all()
+    found = {case.id: case for case in session.exec(select(Case).where(col(Case.id).in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def _filtered(query, filters: QueueFilters):

@@ -1,4 +1,5 @@
 """triage.queue.list_queue: ministry scoping, urgency order, filters, pages."""
+import uuid
 from datetime import timedelta
 
 from civicly.models import Case
@@ -70,3 +71,26 @@ def test_triage_queue_holds_unrouted_cases_for_triage_officers_only(seeded, make
     file_case(seeded)
     assert [r.reference for r in list_queue(seeded, triage, QueueFilters(), triage=True).rows] == [unrouted.reference]
     assert list_queue(seeded, officer, QueueFilters(), triage=True).rows == []
+
+
+def test_pages_across_ministries_and_statuses_follow_one_order(seeded, make_user):
+    """Each (ministry, status) is read separately and merged; the pages must still be one total order."""
+    actor = Actor.of(seeded, make_user("awa@gouv.sn", "officer", ["SANTE", "EDUCATION"]))
+    statuses = ["new", "acknowledged", "in_progress", "resolved"]
+    expected = []
+    for i in range(16):
+        unrelated = " ".join(uuid.uuid4().hex for _ in range(3))  # distinct texts: similar ones would be grouped
+        case = file_case(seeded, f"Report {unrelated}", department=["SANTE", "EDUCATION"][i % 2])
+        stored = seeded.get(Case, case.id)
+        stored.status = statuses[i % 4]
+        stored.urgency_rank, stored.urgency_score = i % 3, (i % 2) / 2
+        stored.deadline_at = utcnow() + timedelta(days=i % 5) if i % 3 else None
+        seeded.add(stored)
+        seeded.commit()
+        if stored.status != "resolved":
+            expected.append(stored)
+    expected.sort(key=lambda c: (-c.urgency_rank, -c.urgency_score, c.deadline_at is None,
+                                 c.deadline_at or utcnow(), c.created_at, c.id))
+    pages = [list_queue(seeded, actor, QueueFilters(), page=n, page_size=5) for n in (1, 2, 3)]
+    assert [r.reference for p in pages for r in p.rows] == [c.reference for c in expected]
+    assert [p.has_next for p in pages] == [True, True, False]
