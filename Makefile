@@ -47,6 +47,16 @@ run: demo
 test: install-test
 	$(BIN)/python -m pytest
 
+# Performance figures against baselines measured in the same run (docs/performance.md); BENCH_ARGS=--full adds 1M rows.
+.PHONY: bench
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml $(CATALOGS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(COMPILE_CATALOGS)
+	touch $@ $(VENV)/.installed
+
 # The py2-only `open311` client, for tests/api/test_real_clients.py (skipped where this is not installed).
 PY2_DIR := .venv-py2
 PY2_CANDIDATES ?= $(wildcard $(HOME)/.pyenv/versions/2.7*/bin/python) /usr/bin/python2.7 /usr/local/bin/python2.7
