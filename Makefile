@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+DEMO_CASES ?= 300
 
 .PHONY: run test install install-test translations demo clean py2-client
 
@@ -39,7 +40,7 @@ translations: install
 
 demo: install
 	$(BIN)/civicly db upgrade
-	$(BIN)/civicly seed-demo
+	$(BIN)/civicly seed-demo --cases $(DEMO_CASES)
 
 run: demo
 	$(BIN)/civicly run --host 127.0.0.1 --port $(PORT)

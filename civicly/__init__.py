@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; the steps below read as its table of contents."""
-    from civicly import classify, db, error_pages, i18n, logging_setup, security
+    from civicly import classify, db, error_pages, i18n, logging_setup, metrics, security
     from civicly.auth import session as auth_session
     from civicly.config import load_settings
     from civicly.extensions import csrf, limiter
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth_session.init_app(app)
     security.init_app(app)
     error_pages.init_app(app)
+    metrics.init_app(app)
 
     from civicly.admin import bp as admin_bp
     from civicly.auth import bp as auth_bp

@@ -7,18 +7,19 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from civicly import create_app, migrate
+from civicly import classify, create_app, migrate
 from civicly.apikeys_cli import apikeys_group
 from civicly.db import get_session
-from civicly.deadlines_cli import holidays, sla
+from civicly.deadlines_cli import holidays, seed_demo_deadlines, sla
 from civicly.errors import CivicError
+from civicly.export_cli import export
 from civicly.models import Role
 from civicly.model_cli import model
 from civicly.models.organisations import LANGUAGES
-from civicly.ops.cli import check
 from civicly.outbox_cli import outbox, worker
+from civicly.ops.cli import check
 from civicly.privacy_cli import db_backup, db_restore, privacy
-from civicly.triage import accounts
+from civicly.triage import accounts, demo
 from civicly.triage import departments as dept
 
 
@@ -61,10 +62,18 @@ main.add_command(privacy)
 
 
 @main.command("seed-demo")
-def seed_demo() -> None:
-    """Load the demo ministries (French and English names at least). Safe to run twice."""
-    added, updated = dept.seed_from_file(get_session())
+@click.option("--cases", type=click.IntRange(0, 20000), default=0, show_default=True,
+              help="Also file this many demo cases from the texts in data/*.csv, once (skipped if already loaded).")
+def seed_demo(cases: int) -> None:
+    """Load the demo ministries, deadlines and holidays, and optionally demo cases. Safe to run twice."""
+    session = get_session()
+    added, updated = dept.seed_from_file(session)
     click.echo(f"Demo ministries: {added} added, {updated} already present.")
+    click.echo(seed_demo_deadlines())
+    if cases and demo.demo_present(session):
+        click.echo("Demo cases: already loaded.")
+    elif cases:
+        click.echo(f"Demo cases: {demo.file_demo_cases(session, cases, classify.route)} filed.")
 
 
 @main.group()
@@ -187,8 +196,9 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 
 main.add_command(apikeys_group)
 main.add_command(model)
+main.add_command(check)
 main.add_command(sla)
 main.add_command(holidays)
 main.add_command(worker)
 main.add_command(outbox)
-main.add_command(check)
+main.add_command(export)

@@ -82,6 +82,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "SMTP_TIMEOUT": float(env.get("CIVICLY_SMTP_TIMEOUT", "30")),
         "OUTBOX_MAX_ATTEMPTS": int(env.get("CIVICLY_OUTBOX_MAX_ATTEMPTS", "8")),
         "METRICS_TOKEN": env.get("CIVICLY_METRICS_TOKEN", ""),
+        "METRICS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),  # prometheus_client's own variable
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
 

@@ -1,1 +1,107 @@
 """Dashboard, exports and outbox pages: thin adapters over triage.dashboard, triage.exports and triage.outbox."""
+from __future__ import annotations
+
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from civicly.admin import bp
+from civicly.admin.figures import figures
+from civicly.admin.forms import DashboardFilterForm, RetryForm
+from civicly.auth.session import current_actor
+from civicly.db import get_session
+from civicly.models import OutboxStatus, Role
+from civicly.officer.forms import choices
+from civicly.triage import dashboard, exports, outbox
+from civicly.triage.departments import list_departments
+
+DEFAULT_WEEKS = 12
+MAX_DAYS = 3 * 366
+EXPORTS = {"cases": (exports.case_rows, exports.CASE_FIELDS), "open-data": (exports.open_data_rows, exports.OPEN_DATA_FIELDS)}
+
+
+def _scope() -> dashboard.Scope:
+    """Admins read every ministry, officers their own; for anyone else the page does not exist."""
+    scope = dashboard.scope_for(current_actor())
+    if scope is None:
+        abort(404)
+    return scope
+
+
+def _filters(scope: dashboard.Scope) -> tuple[DashboardFilterForm, dashboard.Period, str]:
+    form = DashboardFilterForm(request.args)
+    form.validate()
+    ministries = [d.code for d in list_departments(get_session()) if scope.allows(d.id)]
+    form.ministry.choices = choices(("", _("All my ministries") if scope.department_ids else _("All ministries")),
+                                    *((code, code) for code in ministries))
+    default = dashboard.Period.last_weeks(DEFAULT_WEEKS)
+    start, end = form.start.data or default.start, form.end.data or default.end
+    if end < start or (end - start).days > MAX_DAYS:
+        start, end = default.start, default.end
+    ministry = (form.ministry.data or "").upper()
+    if ministry and ministry not in ministries:
+        abort(404)  # another ministry's figures do not exist for this reader
+    return form, dashboard.Period(start, end), ministry
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    scope = _scope()
+    form, period, ministry = _filters(scope)
+    board = dashboard.build(get_session(), scope, period, ministry)
+    args = {"start": period.start.isoformat(), "end": period.end.isoformat(), "ministry": ministry}
+    return render_template("admin/dashboard.html", form=form, board=board, figures=figures(board), args=args,
+                           is_admin=current_actor().role == Role.admin)
+
+
+@bp.get("/exports/<kind>")
+@login_required
+def export(kind: str):
+    """The dashboard's filtered cases as a download (?format=csv|jsonl); officers get their own ministries only."""
+    scope = _scope()
+    fmt = request.args.get("format", "csv")
+    if kind not in EXPORTS or fmt not in exports.FORMATS:
+        abort(404)
+    _form, period, ministry = _filters(scope)
+    rows, fields = EXPORTS[kind]
+    out = io.StringIO()
+    try:
+        exports.write(rows(get_session(), scope, exports.ExportFilter(period.start, period.end, ministry)), fields,
+                      fmt, out)
+    except exports.UnknownMinistry:
+        abort(404)
+    name = f"civicly-{kind}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return Response(out.getvalue(), mimetype=f"{mimetype}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _admin_only() -> None:
+    if current_actor().role != Role.admin:
+        abort(404)
+
+
+@bp.get("/outbox")
+@login_required
+def outbox_page():
+    """Citizens' e-mails by state, and the dead letters, which an admin may send again."""
+    _admin_only()
+    session = get_session()
+    return render_template("admin/outbox.html", counts=outbox.counts(session), form=RetryForm(),
+                           dead=outbox.list_messages(session, OutboxStatus.dead.value))
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@login_required
+def outbox_retry(message_id: int):
+    _admin_only()
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    if outbox.retry(get_session(), message_id):
+        flash(_("The message will be sent again."))
+    else:
+        flash(_("This message is not a dead letter any more."), "error")
+    return redirect(url_for("admin.outbox_page"), code=303)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("citizen", __name__, template_folder="templates")
 
-from civicly.citizen import views  # noqa: E402,F401
+from civicly.citizen import satisfaction, views  # noqa: E402,F401

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from civicly import classify, error_pages
-from civicly.citizen import bp
+from civicly.citizen import bp, satisfaction
 from civicly.citizen.forms import SubmissionForm, TrackForm
 from civicly.db import get_session
 from civicly.errors import InvalidSubmission, UnknownReference
@@ -101,7 +101,8 @@ def case(reference: str):
         return render_template("citizen/track.html", form=form, not_found=True), 404
     if public.reference != reference:
         return redirect(url_for("citizen.case", reference=public.reference))
-    return render_template("citizen/case.html", case=public, just_submitted=request.args.get("new") == "1")
+    return render_template("citizen/case.html", case=public, just_submitted=request.args.get("new") == "1",
+                           rated=request.args.get("rated") == "1", **satisfaction.survey_context(public.reference))
 
 
 def _database_unavailable(error: Exception):

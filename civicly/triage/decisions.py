@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Optional
 
 from sqlalchemy import update
@@ -43,8 +44,11 @@ class Decision:
     message: str = ""
 
 
-def decide(session: Session, actor: Actor, reference: str, decision: Decision) -> Case:
-    """Apply one decision; raises UnknownReference (not visible), NotAllowed, InvalidDecision or Conflict."""
+def decide(session: Session, actor: Actor, reference: str, decision: Decision, at: Optional[datetime] = None) -> Case:
+    """Apply one decision; raises UnknownReference (not visible), NotAllowed, InvalidDecision or Conflict.
+
+    ``at`` is when it was decided, for replaying recorded history (the demo data); it defaults to now.
+    """
     case = find_visible_case(session, actor, reference)
     if not can_act(actor, case):
         raise NotAllowed(reference)
@@ -55,10 +59,14 @@ def decide(session: Session, actor: Actor, reference: str, decision: Decision) -
         "status": _status, "note": _note, "reply": _reply,
     }[decision.action]
     changes, event, label = handler(session, actor, case, decision)
+    now = at or utcnow()
+    event.created_at = now
+    if label is not None:
+        label.created_at = now
     if decision.action in STATE_ACTIONS:
         result = session.execute(
             update(Case).where(col(Case.id) == case.id, col(Case.version) == decision.version)
-            .values(**changes, version=Case.version + 1, updated_at=utcnow())
+            .values(**changes, version=Case.version + 1, updated_at=now)
         )
         if result.rowcount != 1:
             session.rollback()

@@ -92,15 +92,15 @@ def _attach(session: Session, case: Case) -> Optional[CaseGroup]:
 
 
 def _raise_on_surge(session: Session, group: CaseGroup, now: datetime) -> None:
-    """Many similar reports in a short window: mark the group and make its open reports high urgency."""
-    if group.surge_at is not None:
-        return
+    """Many similar reports in a short window: mark the group, and make its open reports (and any that join it
+    later) high urgency."""
     recent = session.exec(select(func.count()).select_from(CaseGroupMember).join(Case, Case.id == CaseGroupMember.case_id)
                           .where(CaseGroupMember.group_id == group.id, Case.created_at >= now - SURGE_WINDOW)).one()
-    if recent < SURGE_SIZE:
-        return
-    group.surge_at = now
-    session.add(group)
+    if group.surge_at is None:
+        if recent < SURGE_SIZE:
+            return
+        group.surge_at = now
+        session.add(group)
     high = Urgency.high
     for member in _member_cases(session, group.id):
         if member.status not in OPEN or member.urgency_rank >= high.rank:

@@ -51,7 +51,7 @@ def test_different_places_are_not_grouped(seeded):
     assert seeded.get(CaseGroupMember, second.id) is None
 
 
-def test_a_surge_raises_the_groups_urgency_once(seeded):
+def test_a_surge_raises_the_groups_urgency_and_that_of_later_reports(seeded):
     reports = file_water_reports(seeded, groups.SURGE_SIZE)
     group = seeded.exec(select(CaseGroup)).one()
     assert group.surge_at is not None
@@ -59,6 +59,8 @@ def test_a_surge_raises_the_groups_urgency_once(seeded):
         stored = seeded.get(Case, report.id, populate_existing=True)
         assert stored.urgency == "high" and stored.urgency_source == "surge"
     assert len(seeded.exec(select(Event).where(Event.kind == "surge")).all()) == groups.SURGE_SIZE
+    later = file_water_reports(seeded, 1)[0]  # joins a surging group: raised at once
+    assert seeded.get(Case, later.id, populate_existing=True).urgency == "high"
 
 
 def test_reports_spread_over_weeks_are_no_surge(seeded):

@@ -27,6 +27,12 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "officer.decide": ({"officer_a"}, "login|404"),
     "officer.merge": ({"officer_a"}, "login|404"),
     "officer.answer_all": ({"officer_a"}, "login|404"),
+    "citizen.rate_case": (ALL, ""),  # anyone holding the reference; refused (409) while the case is open
+    "admin.dashboard_page": ({"officer_a", "officer_b", "admin"}, "login|404"),  # officers: their ministries only
+    "admin.export": ({"officer_a", "officer_b", "admin"}, "login|404"),
+    "admin.outbox_page": ({"admin"}, "login|404"),
+    "admin.outbox_retry": ({"admin"}, "login|404"),
+    "metrics": (ALL, ""),  # the test client calls from loopback; tests/insight/test_metrics.py covers the refusals
     "api.discovery": (ALL, ""),
     "api.services": (ALL, ""),
     "api.service_definition": (ALL, ""),
@@ -39,6 +45,7 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "ops.readyz": (ALL, ""),  # 503 while no model is active (as here): "through" counts it, see below
 }
 ARGUMENTS = {"reference": "{ref}", "code": "SANTE", "fmt": "json", "filename": "civicly.css", "request_id": "{ref}",
+             "kind": "cases", "message_id": "1",
              "_rest": "nothing-here"}
 
 

@@ -1,0 +1,18 @@
+"""The dashboard's filters (a GET form: it only chooses what is shown) and the dead letters' retry button."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional as OptionalValue
+
+
+class DashboardFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[OptionalValue()])
+    end = DateField(_l("Until"), validators=[OptionalValue()])
+    ministry = SelectField(_l("Ministry"), choices=[], validate_choice=False)  # filled per request from the scope
+
+
+class RetryForm(FlaskForm):
+    """Only the CSRF token: the message id is in the URL."""

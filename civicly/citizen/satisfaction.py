@@ -1,0 +1,51 @@
+"""Citizens' answer to "was your concern answered?" on the tracking page of a closed case: a thin adapter over
+triage.satisfaction."""
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from civicly.citizen import bp
+from civicly.db import get_session
+from civicly.errors import UnknownReference
+from civicly.extensions import limiter
+from civicly.triage import satisfaction
+
+
+class SatisfactionForm(FlaskForm):
+    answered = RadioField(_l("Was your concern answered?"), choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                          validators=[DataRequired()])
+    comment = TextAreaField(_l("Anything to add? (optional; do not write personal details)"),
+                            validators=[Length(max=satisfaction.COMMENT_MAX)], render_kw={"rows": 3})
+
+
+def survey_context(reference: str) -> dict:
+    """What the tracking page needs to ask the question (only when the case is closed and not rated yet)."""
+    try:
+        ask = satisfaction.can_answer(get_session(), reference)
+    except UnknownReference:
+        return {}
+    return {"survey": SatisfactionForm() if ask else None}
+
+
+def _track_limit() -> str:
+    return current_app.config["TRACK_RATE_LIMIT"]
+
+
+@bp.post("/track/<reference>/satisfaction")
+@limiter.limit(_track_limit)
+def rate_case(reference: str):
+    form = SatisfactionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        satisfaction.answer(get_session(), reference, form.answered.data == "yes", form.comment.data or "")
+    except UnknownReference:
+        abort(404)
+    except satisfaction.NotAsked:
+        return render_template("citizen/satisfaction_refused.html", reference=reference), 409
+    return redirect(url_for("citizen.case", reference=reference, rated=1), code=303)

@@ -1,0 +1,131 @@
+"""Demo cases filed from the bundled real texts (data/*.csv) through intake.submit, with a few weeks of officers'
+decisions replayed, so the queue and the dashboard have something true-looking to show."""
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Optional
+
+from sqlmodel import Session, select
+
+from civicly.errors import NotAllowed
+from civicly.models import Case, Department, Role
+from civicly.models.cases import CaseStatus
+from civicly.models.timestamps import utcnow
+from civicly.triage import intake, satisfaction
+from civicly.triage.decisions import Conflict, Decision, InvalidDecision, decide
+from civicly.triage.permissions import Actor
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+CHANNEL = "demo"
+HISTORY = timedelta(weeks=12)
+SURGE_TEXT = "Street Condition: Pothole"
+SURGE_REPORTS = 12
+SOURCES = (  # file, share of the demo cases
+    ("nyc311_requests_en.csv", 0.55),
+    ("fr_questions_ecrites_an.csv", 0.2),
+    ("cfpb_complaints_en.csv", 0.15),
+    ("masakhanews_sw.csv", 0.05),
+    ("sib200_topics_ar.csv", 0.05),
+)
+REPLIES = {
+    "en": "Thank you: the service in charge has scheduled an intervention.",
+    "fr": "Merci : le service compétent a programmé une intervention.",
+    "sw": "Asante: idara husika imepanga kushughulikia suala hili.",
+    "ar": "شكرا لكم: قامت المصلحة المختصة ببرمجة تدخل.",
+}
+
+
+@dataclass(frozen=True)
+class DemoText:
+    text: str
+    language: str
+    department: str  # ministry code from data/label_maps/demo.csv, or ""
+    place: str
+
+
+def demo_present(session: Session) -> bool:
+    return session.exec(select(Case.id).where(Case.channel == CHANNEL)).first() is not None
+
+
+def _label_map() -> dict[str, str]:
+    with open(DATA / "label_maps" / "demo.csv", newline="", encoding="utf-8") as handle:
+        return {row["from"]: row["to"] for row in csv.DictReader(handle)}
+
+
+def _texts(path: Path, mapping: dict[str, str]) -> list[DemoText]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [DemoText(row["text"][:intake.TEXT_MAX], row["language"], mapping.get(row["department"], ""),
+                     (row.get("borough") or "").title() if row.get("borough") not in (None, "", "Unspecified") else "")
+            for row in rows if len(row["text"]) >= intake.TEXT_MIN]
+
+
+def file_demo_cases(session: Session, count: int, route: intake.Router, seed: int = 7,
+                    now: Optional[datetime] = None) -> int:
+    """File ``count`` demo cases received over the last 12 weeks (a surge of potholes among the last ones), then
+    replay officers' decisions on most of the older ones. Returns how many cases were filed."""
+    rng = random.Random(seed)
+    now = now or utcnow()
+    mapping = _label_map()
+    active = {d.code for d in session.exec(select(Department).where(Department.active == True))}  # noqa: E712
+    pool = {name: _texts(DATA / name, mapping) for name, _share in SOURCES}
+    surge = min(SURGE_REPORTS, count // 4)
+    picks = rng.choices([name for name, _ in SOURCES], weights=[share for _, share in SOURCES], k=count - surge)
+    filed: list[tuple[Case, str]] = []  # with the ministry the source data gives it
+    for i, name in enumerate(sorted(picks, key=lambda _n: rng.random())):
+        item = rng.choice(pool[name])
+        received = now - HISTORY * (rng.random() ** 1.3) - timedelta(hours=1)
+        filed.append((_file(session, item, received, route, chosen=rng.random() < 0.5 and item.department in active,
+                            email=f"demo{i}@example.org" if rng.random() < 0.1 else ""), item.department))
+    pothole = DemoText(SURGE_TEXT, "en", "TERRITOIRES", "Brooklyn")
+    for j in range(surge):
+        filed.append((_file(session, pothole, now - timedelta(minutes=20 * (surge - j)), route, chosen=True, email=""),
+                      pothole.department))
+    _replay_decisions(session, filed, rng, now, active)
+    return len(filed)
+
+
+def _file(session: Session, item: DemoText, received: datetime, route: intake.Router, chosen: bool, email: str) -> Case:
+    data = intake.SubmissionInput(text=item.text, language=item.language, place=item.place, channel=CHANNEL,
+                                  department_code=item.department if chosen else "", email=email, received_at=received)
+    return intake.submit(session, data, route)
+
+
+def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: random.Random, now: datetime,
+                      active: set[str]) -> None:
+    """Officers route, confirm or correct, answer and close most cases older than two days, each at a plausible time."""
+    codes = {d.id: d.code for d in session.exec(select(Department))}
+    # A triage officer of every ministry: may route unrouted cases and act on all the others.
+    officer = Actor(0, "demo.officer@civicly.example", Role.triage, frozenset(codes))
+    for case, truth in sorted(cases, key=lambda pair: pair[0].created_at):
+        age = now - case.created_at
+        if age < timedelta(days=2) or rng.random() < 0.25:
+            continue
+        moment = case.created_at + min(age / 3, timedelta(hours=rng.uniform(2, 96)))
+        try:
+            case = _route_or_confirm(session, officer, case, codes, truth if truth in active else "", moment)
+            moment += timedelta(hours=rng.uniform(1, 72))
+            if moment < now and rng.random() < 0.8:
+                case = decide(session, officer, case.reference, Decision(
+                    "reply", case.version, message=REPLIES.get(case.language or "fr", REPLIES["fr"])), at=moment)
+            moment += timedelta(days=rng.uniform(0.5, 25))
+            if moment < now and rng.random() < 0.75:
+                final = CaseStatus.resolved if rng.random() < 0.9 else CaseStatus.rejected
+                decide(session, officer, case.reference, Decision("status", case.version, status=final.value), at=moment)
+                if rng.random() < 0.4:  # some citizens say whether their concern was answered
+                    satisfaction.answer(session, case.reference, rng.random() < (0.8 if final == CaseStatus.resolved else 0.2))
+        except (Conflict, InvalidDecision, NotAllowed):
+            session.rollback()
+
+
+def _route_or_confirm(session: Session, officer: Actor, case: Case, codes: dict[int, str], truth: str,
+                      moment: datetime) -> Case:
+    """Confirm a right routing; send a wrong or missing one to the ministry the source data names."""
+    if truth and codes.get(case.department_id) != truth:
+        return decide(session, officer, case.reference, Decision("reassign", case.version, department_code=truth,
+                                                                 reason="Routed by hand"), at=moment)
+    return decide(session, officer, case.reference, Decision("confirm", case.version), at=moment)

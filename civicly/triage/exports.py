@@ -1,0 +1,133 @@
+"""Case exports: for officers' reporting (their ministries), and as open data, without contact details and with
+personal data redacted from free text, fit for publication."""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import IO, Iterable, Iterator, Optional
+
+from sqlmodel import Session, col, select
+
+from civicly import privacy
+from civicly.models import Case, Department, Event
+from civicly.models.cases import OPEN_STATUSES
+from civicly.triage.dashboard import Scope
+
+FORMATS = ("csv", "jsonl")
+OPEN = {s.value for s in OPEN_STATUSES}
+CASE_FIELDS = ("reference", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
+               "deadline_at", "overdue", "first_response_at", "closed_at", "duplicate_of", "text")
+OPEN_DATA_FIELDS = ("reference", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
+                    "latitude", "longitude", "deadline_at", "closed_at", "text")
+# A spreadsheet runs a cell starting with one of these as a formula: exported text must never do that.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COORDINATE_DECIMALS = 3  # about 100 m: the street, not the house
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    start: Optional[date] = None
+    end: Optional[date] = None  # inclusive
+    ministry: str = ""
+
+
+class UnknownMinistry(ValueError):
+    """The ministry asked for does not exist or is outside the caller's scope."""
+
+
+def _cases(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[tuple[Case, dict[int, str]]]:
+    codes = dict(session.exec(select(Department.id, Department.code)).all())
+    query = select(Case).order_by(col(Case.created_at), col(Case.id))
+    if wanted.ministry:
+        ids = [i for i, code in codes.items() if code == wanted.ministry.upper() and scope.allows(i)]
+        if not ids:
+            raise UnknownMinistry(wanted.ministry)
+        query = query.where(col(Case.department_id).in_(ids))
+    elif scope.department_ids is not None:
+        query = query.where(col(Case.department_id).in_(sorted(scope.department_ids) or [-1]))
+    if wanted.start:
+        query = query.where(Case.created_at >= datetime.combine(wanted.start, time.min, tzinfo=timezone.utc))
+    if wanted.end:
+        query = query.where(Case.created_at < datetime.combine(wanted.end + timedelta(days=1), time.min, tzinfo=timezone.utc))
+    for case in session.exec(query.execution_options(yield_per=500)):
+        yield case, codes
+
+
+def _milestones(session: Session, case: Case) -> tuple[Optional[datetime], Optional[datetime]]:
+    """When an officer first answered publicly, and when the case was closed."""
+    first = closed = None
+    for event in session.exec(select(Event).where(Event.case_id == case.id, col(Event.kind).in_(("reply", "status")))
+                              .order_by(col(Event.created_at), col(Event.id))):
+        if event.public and "@" in event.actor and first is None:
+            first = event.created_at
+        if event.kind == "status" and event.after.get("status") not in OPEN:
+            closed = event.created_at
+        elif event.kind == "status":
+            closed = None
+    return first, closed
+
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    return value.isoformat() if value else None
+
+
+def case_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[dict]:
+    """Cases for reporting: routing, deadlines and answers, the text as redacted at intake, no contact details."""
+    duplicates: dict[int, str] = {}
+    for case, codes in _cases(session, scope, wanted):
+        first, closed = _milestones(session, case)
+        if case.duplicate_of_id and case.duplicate_of_id not in duplicates:
+            duplicates[case.duplicate_of_id] = session.get(Case, case.duplicate_of_id).reference
+        yield {
+            "reference": case.reference, "received_at": _iso(case.created_at),
+            "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
+            "language": case.language, "channel": case.channel, "place": case.place,
+            "deadline_at": _iso(case.deadline_at),
+            "overdue": bool(case.deadline_at and (closed or datetime.now(timezone.utc)) > case.deadline_at),
+            "first_response_at": _iso(first), "closed_at": _iso(closed),
+            "duplicate_of": duplicates.get(case.duplicate_of_id) if case.duplicate_of_id else None,
+            "text": case.text_redacted,
+        }
+
+
+def open_data_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[dict]:
+    """Publishable rows: no contact, device or account fields; text and place redacted again with today's rules;
+    coordinates rounded."""
+    for case, codes in _cases(session, scope, wanted):
+        _first, closed = _milestones(session, case)
+        yield {
+            "reference": case.reference, "received_at": _iso(case.created_at),
+            "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
+            "language": case.language, "channel": case.channel,
+            "place": privacy.redact(case.place) if case.place else None,
+            "latitude": round(case.latitude, COORDINATE_DECIMALS) if case.latitude is not None else None,
+            "longitude": round(case.longitude, COORDINATE_DECIMALS) if case.longitude is not None else None,
+            "deadline_at": _iso(case.deadline_at), "closed_at": _iso(closed),
+            "text": privacy.redact(case.text),
+        }
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write(rows: Iterable[dict], fields: tuple[str, ...], fmt: str, out: IO[str]) -> int:
+    """Write rows as CSV (formula-safe cells) or JSON Lines; returns how many."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+            count += 1
+    elif fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return count

@@ -1,0 +1,112 @@
+"""The dashboard: real SVG charts with their numbers as tables, scoped by role; downloads of the same cases."""
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from civicly.models.timestamps import utcnow
+from civicly.triage import deadlines, satisfaction
+from civicly.triage.dashboard import Period, Scope, build
+from civicly.triage.decisions import Decision, decide
+from civicly.triage.permissions import Actor
+from tests.conftest import file_case
+
+
+@pytest.fixture
+def history(seeded, make_user):
+    """A few weeks of cases in two ministries, some answered, closed and rated."""
+    deadlines.seed_demo_levels(seeded)
+    sante = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE"]))
+    cases = []
+    for week in range(4):
+        for i in range(3):
+            received = utcnow() - timedelta(weeks=week, days=1, hours=i)
+            cases.append(file_case(seeded, f"Health post {week}-{i} in district {week * 7 + i} lacks {['nurses', 'drugs', 'power'][i]}",
+                                   received_at=received, email=f"c{week}{i}@example.sn"))
+    file_case(seeded, "The school in Thies has no teacher of mathematics this year", department="EDUCATION")
+    for case in cases[:4]:
+        decide(seeded, sante, case.reference, Decision("reply", 1, message="We are sending staff."))
+        decide(seeded, sante, case.reference, Decision("status", 1, status="resolved"))
+    satisfaction.answer(seeded, cases[0].reference, True)
+    satisfaction.answer(seeded, cases[1].reference, False, "Nobody came. Call me on +221 77 123 45 67")
+    return cases
+
+
+def test_figures_for_all_ministries(seeded, history):
+    board = build(seeded, Scope(None), Period.last_weeks(6))
+    assert board.total_cases == 13 and sum(board.submissions["SANTE"]) == 12 and sum(board.submissions["EDUCATION"]) == 1
+    assert board.routing["sender"] == 13
+    assert sum(sum(v) for v in board.backlog.values()) == board.open_cases == 9
+    assert board.first_response_hours["SANTE"][1] == 4
+    assert (board.satisfied, board.unsatisfied) == (1, 1)
+    sante = next(c for c in board.compliance if c.ministry == "SANTE")
+    assert sante.on_time + sante.late == 4
+
+
+def test_an_officer_sees_only_their_ministries(seeded, history, client, make_user, login_as):
+    make_user("ali@education.gouv.sn", "officer", ["EDUCATION"])
+    login_as("ali@education.gouv.sn")
+    page = client.get("/admin/dashboard").get_data(as_text=True)
+    assert "SANTE" not in page.split("<h2", 1)[1] and "EDUCATION" in page
+    assert client.get("/admin/exports/cases?ministry=SANTE").status_code == 404
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/exports/cases").get_data(as_text=True))))
+    assert [r["ministry"] for r in rows] == ["EDUCATION"]
+
+
+def test_dashboard_draws_svg_charts_without_inline_script_or_style(seeded, history, client, make_user, login_as):
+    make_user("root@gov.sn", "admin", [])
+    login_as("root@gov.sn")
+    response = client.get("/admin/dashboard")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.count("<svg") >= 6 and page.count("<table") >= 6
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)  # scripts only from files
+    assert " style=" not in page and "<style" not in page
+    assert re.search(r'<svg[^>]+role="img"[^>]+aria-labelledby=', page)
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_who_may_open_the_dashboard(seeded, client, make_user, login_as):
+    assert client.get("/admin/dashboard").status_code == 302  # anonymous: sign in first
+    make_user("t@gov.sn", "triage", [])
+    login_as("t@gov.sn")
+    assert client.get("/admin/dashboard").status_code == 404
+    assert client.get("/admin/outbox").status_code == 404
+
+
+def test_open_data_has_no_email_or_phone(seeded, history, client, make_user, login_as):
+    file_case(seeded, "Write to fatou.diop@example.sn or call +221 77 123 45 67 about the clinic in Mbour",
+              email="fatou.diop@example.sn", phone="+221 77 123 45 67", place="Near 12 rue Carnot, tel 77 123 45 67")
+    make_user("root@gov.sn", "admin", [])
+    login_as("root@gov.sn")
+    for fmt in ("csv", "jsonl"):
+        body = client.get(f"/admin/exports/open-data?format={fmt}").get_data(as_text=True)
+        assert "@" not in body and "77 123 45 67" not in body and "123 45 67" not in body
+        assert "[email]" in body and "[phone]" in body
+    first = json.loads(client.get("/admin/exports/open-data?format=jsonl").get_data(as_text=True).splitlines()[0])
+    assert not {"contact_name", "contact_email", "contact_phone", "device_id", "account_id"} & set(first)
+
+
+def test_satisfaction_is_asked_once_after_closure_on_the_tracking_page(seeded, history, client):
+    from tests.conftest import csrf_token
+
+    closed = history[2]
+    page = client.get(f"/track/{closed.reference}").get_data(as_text=True)
+    assert "Was your concern answered?" in page
+    token = csrf_token(page)
+    response = client.post(f"/track/{closed.reference}/satisfaction",
+                           data={"csrf_token": token, "answered": "yes", "comment": "Thanks"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Was your concern answered?" not in page and "Thank you for your answer" in page
+    again = client.post(f"/track/{closed.reference}/satisfaction",
+                        data={"csrf_token": token, "answered": "no"})
+    assert again.status_code == 409
+    still_open = history[8]
+    assert "Was your concern answered?" not in client.get(f"/track/{still_open.reference}").get_data(as_text=True)
+    assert client.post(f"/track/{still_open.reference}/satisfaction",
+                       data={"csrf_token": token, "answered": "yes"}).status_code == 409
+    assert client.post(f"/track/{closed.reference}/satisfaction", data={"answered": "yes"}).status_code == 400
