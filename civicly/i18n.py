@@ -32,6 +32,12 @@ EVENT_LABELS = {
     "note": _l("Internal note"),
     "triage": _l("Waiting for manual triage"),
 }
+URGENCY_SOURCE_LABELS = {
+    "officer": _l("officer"),
+    "model": _l("model"),
+    "rules": _l("rules"),
+    "surge": _l("surge of similar reports"),
+}
 URGENCY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 
 bp = Blueprint("i18n", __name__)
@@ -90,7 +96,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["percent"] = lambda value: format_percent(value)
-    app.jinja_env.filters["age"] = lambda value: format_timedelta(utcnow() - value, add_direction=True)
+    app.jinja_env.filters["age"] = lambda value: format_timedelta(value - utcnow(), add_direction=True)  # "2 hours ago"
 
     @app.context_processor
     def _language_context() -> dict:
@@ -99,5 +105,6 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "status_label": lambda status: STATUS_LABELS.get(status, status),
             "event_label": lambda kind: EVENT_LABELS.get(kind, kind),
+            "urgency_source_label": lambda source: URGENCY_SOURCE_LABELS.get(source, source),
             "urgency_label": lambda level: URGENCY_LABELS.get(level or "", _l("Not set")),
         }
