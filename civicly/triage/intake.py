@@ -6,7 +6,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -29,8 +28,6 @@ NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
 LANGUAGES = ("fr", "en", "ar", "sw")
 EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
-# Below this probability (among LANGUAGES) the detector is guessing, as on very short texts: store no language.
-DETECTION_MIN_CONFIDENCE = 0.8
 # Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -169,7 +166,7 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
         account_id=data.account_id or None,
         service_code=data.department_code or None,
         attributes=data.attributes,
-        language=data.language or (prediction.language if prediction else None) or detect_language(data.text),
+        language=data.language or (prediction.language if prediction else None) or _detected_language(data.text),
         channel=data.channel,
         form_token=data.form_token or None,
         department_id=department.id if department else None,
@@ -231,19 +228,11 @@ def _auto_department(session: Session, prediction: object | None) -> Optional[De
     return department
 
 
-@lru_cache(maxsize=1)
-def _language_identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
-    return identifier
-
-
-def detect_language(text: str) -> Optional[str]:
+def _detected_language(text: str) -> Optional[str]:
     """The language of a text its sender did not label, so officers can filter by it; None when unsure. Offline."""
-    code, probability = _language_identifier().classify(text)
-    return code if probability >= DETECTION_MIN_CONFIDENCE else None
+    from classifier import detect_language  # scikit-learn and friends: loaded on first use, not at import
+
+    return detect_language(text).code
 
 
 def _prediction_row(case: Case, routing: Routing) -> Prediction:
