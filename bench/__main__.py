@@ -19,7 +19,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--full", action="store_true", help="1M-row steps too (training on 1M rows, 1M cases)")
     parser.add_argument("--toy", action="store_true", help="tiny sizes, a few seconds a step (the smoke test)")
     parser.add_argument("--only", action="append", choices=STEPS, help="run only this step (repeatable)")
-    parser.add_argument("--train-timeout", type=float, default=420.0, help="seconds allowed per training run")
+    parser.add_argument("--train-timeout", type=float, default=240.0,
+                        help="seconds allowed per training run (4x the 100k target)")
     return parser.parse_args(argv)
 
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {step}", flush=True)
         if step == "training":
             results[step] = training.run(sizes, args.train_timeout)
+            model_dir = training.usable_model_dir(sizes[0], args.train_timeout, results[step])
         elif step == "classification":
             results[step] = classification.run(model_dir, calls, budget)
         elif step == "intake":

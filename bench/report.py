@@ -39,11 +39,14 @@ class Target:
     limit: float
     unit: str = ""
     at_least: bool = False
+    lower_bound: bool = False  # the run was stopped: the true value is larger, and the goal is missed
 
     @property
     def met(self) -> Optional[bool]:
         if _missing(self.value):
             return None
+        if self.lower_bound:
+            return False
         return self.value >= self.limit if self.at_least else self.value < self.limit
 
 
@@ -85,7 +88,8 @@ def table(results: dict[str, StepResult]) -> str:
         for t in step.targets:
             goal = f"{'≥' if t.at_least else '<'} {_number(t.limit)} {t.unit}"
             verdict = {True: "yes", False: "**no**", None: "not measured"}[t.met]
-            lines.append(f"| {t.step}: {t.what} | {_number(t.value)} {t.unit} | {goal} | {verdict} |")
+            measured = f"{'> ' if t.lower_bound else ''}{_number(t.value)} {t.unit}"
+            lines.append(f"| {t.step}: {t.what} | {measured} | {goal} | {verdict} |")
     notes = [f"- {name}: {note}" for name, step in results.items() for note in step.notes]
     return "\n".join(lines + ([""] + notes if notes else []))
 

@@ -13,6 +13,7 @@ from bench.routing_model import ROOT, classifier_available, train_command_availa
 TARGET_SECONDS_100K = 60.0
 TARGET_MIB_100K = 2048.0
 TARGET_SCALING_1M = 12.0
+FALLBACK_ROWS = 2_000
 
 
 def model_dir(rows: int) -> Path:
@@ -48,8 +49,12 @@ def run(sizes: list[int], timeout: float) -> StepResult:
         result.figures += [Figure("training", f"{label}: wall time", measured.seconds, "s"),
                            Figure("training", f"{label}: peak memory", measured.peak_mib, "MiB")]
         if rows == 100_000:
-            result.targets += [Target("training", "100k rows wall time", measured.seconds, TARGET_SECONDS_100K, "s"),
-                               Target("training", "100k rows peak memory", measured.peak_mib, TARGET_MIB_100K, "MiB")]
+            stopped = bool(measured.stopped)
+            result.targets += [
+                Target("training", "100k rows wall time", measured.seconds, TARGET_SECONDS_100K, "s", lower_bound=stopped),
+                Target("training", "100k rows peak memory", measured.peak_mib, TARGET_MIB_100K, "MiB",
+                       lower_bound=stopped),
+            ]
     if 1_000_000 in seconds:
         scaling = seconds[1_000_000] / seconds[100_000]
         result.targets.append(Target("training", "1M time / 100k time", scaling, TARGET_SCALING_1M, "×"))
@@ -62,3 +67,18 @@ def _train(rows: int, timeout: float):
     shutil.rmtree(target, ignore_errors=True)  # a fresh registry: the new version becomes the active one
     command = [str(Path(sys.executable).with_name("civicly")), "model", "train", "--data", str(data), "--promote"]
     return run_measured(command, env={"CIVICLY_MODEL_DIR": str(target)}, timeout=timeout, cwd=ROOT)
+
+
+def usable_model_dir(rows: int, timeout: float, result: StepResult) -> Path:
+    """The registry trained on ``rows`` if that run finished, else one trained now on FALLBACK_ROWS (noted), so the
+    classification, intake and memory steps still measure a real model."""
+    from bench.routing_model import load_active
+
+    if model_dir(rows).is_dir() and load_active(model_dir(rows)) is not None:
+        return model_dir(rows)
+    if not classifier_available() or not train_command_available():
+        return model_dir(rows)
+    measured = _train(FALLBACK_ROWS, timeout)
+    result.notes.append(f"no model from the {rows:,}-row run: classification, intake and memory use a model trained "
+                        f"on {FALLBACK_ROWS:,} rows ({measured.seconds:.0f} s, {measured.stopped or 'finished'})")
+    return model_dir(FALLBACK_ROWS)
