@@ -22,7 +22,8 @@ from civicly.triage.permissions import Actor, can_act, can_view, find_visible_ca
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(days=14)  # only reports received this close together are compared
-CANDIDATES_MAX = 500  # the most recent open reports of the ministry compared with a new one
+CANDIDATES_MAX = 200  # the most recent open reports of the ministry compared with a new one
+LENGTH_RATIO = 3  # candidates between a third and three times the new text's length
 SURGE_SIZE = 5  # this many similar reports ...
 SURGE_WINDOW = timedelta(hours=24)  # ... within this time make a surge
 OPEN = [s.value for s in OPEN_STATUSES]
@@ -68,23 +69,29 @@ def attach(session: Session, case: Case) -> Optional[CaseGroup]:
 
 def _attach(session: Session, case: Case) -> Optional[CaseGroup]:
     department = col(Case.department_id).is_(None) if case.department_id is None else Case.department_id == case.department_id
-    candidates = list(session.exec(
-        select(Case).where(department, col(Case.status).in_(OPEN), Case.id != case.id,
-                           Case.created_at >= case.created_at - WINDOW, Case.created_at <= case.created_at)
-        .order_by(col(Case.created_at).desc()).limit(CANDIDATES_MAX)))
+    length = func.length(Case.text_redacted)
+    own_length = len(case.text_redacted)
+    # Only the columns compared, and only texts of a comparable length: near-identical reports are of similar size,
+    # and this keeps each submission's comparison small however long the queue grows.
+    candidates = session.exec(
+        select(Case.id, Case.text_redacted, Case.place).where(
+            department, col(Case.status).in_(OPEN), Case.id != case.id,
+            Case.created_at >= case.created_at - WINDOW, Case.created_at <= case.created_at,
+            length >= own_length // LENGTH_RATIO, length <= own_length * LENGTH_RATIO)
+        .order_by(col(Case.created_at).desc()).limit(CANDIDATES_MAX)).all()
     candidates = [c for c in candidates if similar.same_place(c.place, case.place)]
     match = similar.best_match(case.text_redacted, [c.text_redacted for c in candidates])
     if match is None:
         return None
-    other, score = candidates[match[0]], match[1]
-    membership = session.get(CaseGroupMember, other.id)
+    other_id, score = candidates[match[0]].id, match[1]
+    membership = session.get(CaseGroupMember, other_id)
     if membership is not None:
         group = session.get(CaseGroup, membership.group_id)
     else:
-        group = CaseGroup(department_id=case.department_id, lead_case_id=other.id, created_at=case.created_at)
+        group = CaseGroup(department_id=case.department_id, lead_case_id=other_id, created_at=case.created_at)
         session.add(group)
         session.flush()
-        session.add(CaseGroupMember(case_id=other.id, group_id=group.id, similarity=1.0, joined_at=case.created_at))
+        session.add(CaseGroupMember(case_id=other_id, group_id=group.id, similarity=1.0, joined_at=case.created_at))
     session.add(CaseGroupMember(case_id=case.id, group_id=group.id, similarity=round(score, 4), joined_at=case.created_at))
     session.flush()
     _raise_on_surge(session, group, case.created_at)
