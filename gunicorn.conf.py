@@ -37,3 +37,10 @@ def on_starting(server) -> None:
     problems = check_settings(create_app().config, server.cfg.workers)
     if problems:
         raise ConfigError("refusing to start with unsafe settings:\n  - " + "\n  - ".join(problems))
+
+
+def post_worker_init(worker) -> None:
+    """Load the routing model and the language identifier before the first citizen waits for them."""
+    from civicly.classify import warm_up
+
+    warm_up(worker.wsgi)

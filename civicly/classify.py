@@ -72,6 +72,18 @@ def holder() -> ModelHolder:
     return current_app.extensions[HOLDER_KEY]
 
 
+def warm_up(app: Flask) -> None:
+    """Load the active model and the language identifier now (worker start), not on a citizen's request."""
+    try:
+        with app.app_context():
+            holder().current()
+            from classifier import detect_language
+
+            detect_language("warm up")
+    except Exception:
+        log.exception("warm-up failed; the first request will load the model instead")
+
+
 def model_problem() -> Optional[str]:
     """Why no model is serving, for /readyz and the admins' alert; None when one is."""
     try:
