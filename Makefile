@@ -38,7 +38,15 @@ translations: install
 	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
 	$(COMPILE_CATALOGS)
 
-demo: install
+# The demo model: trained once on the bundled data, French ministries as labels (data/label_maps/demo.csv).
+DEMO_MODEL := instance/models/ACTIVE.json
+DEMO_DATA := $(sort $(wildcard data/*.csv))
+
+$(DEMO_MODEL): | $(VENV)/.installed
+	@echo "Training the demo routing model on $(words $(DEMO_DATA)) bundled data files (once; a few minutes)..."
+	$(BIN)/civicly model train $(addprefix --data ,$(DEMO_DATA)) --label-map data/label_maps/demo.csv --promote
+
+demo: install $(DEMO_MODEL)
 	$(BIN)/civicly db upgrade
 	$(BIN)/civicly seed-demo --cases $(DEMO_CASES)
 
