@@ -6,14 +6,14 @@ import logging
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 # Raised when the database cannot answer; blueprints that keep a form's input register these too.
-DATABASE_ERRORS = (DBAPIError, PoolTimeout)
+DATABASE_ERRORS = (DBAPIError, PoolTimeout, PendingRollbackError)
 RETRY_AFTER_SECONDS = 30
 
 
@@ -23,8 +23,8 @@ def _page(heading: str, message: str, status: int, **headers: str):
 
 def is_database_outage(error: BaseException) -> bool:
     """Down, restarting, locked or out of connections: worth a 503 and a retry, unlike a bug in a query."""
-    if isinstance(error, (OperationalError, PoolTimeout)):
-        return True
+    if isinstance(error, (OperationalError, PoolTimeout, PendingRollbackError)):
+        return True  # PendingRollbackError: the connection was lost earlier in this same unit of work
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Optional, Sequence
 
 from sqlalchemy import and_, func, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -57,11 +58,17 @@ def attach(session: Session, case: Case) -> Optional[CaseGroup]:
     """Put a just-stored case in the group of the most similar open report to the same ministry, if any.
 
     Runs inside the submission's unit of work (not committed here); a failure is logged and the case stays alone,
-    because grouping must never cost a citizen their submission.
+    because grouping must never cost a citizen their submission. A lost database connection is not such a failure:
+    the whole submission failed with it, and the caller must hear so (the citizen gets a 503 and keeps their text).
     """
     try:
         with session.begin_nested():
             return _attach(session, case)
+    except DBAPIError as error:
+        if isinstance(error, OperationalError) or error.connection_invalidated:
+            raise
+        log.exception("grouping failed for case %s; it stays ungrouped", case.reference)  # e.g. a concurrent regroup
+        return None
     except Exception:
         log.exception("grouping failed for case %s; it stays ungrouped", case.reference)
         return None
