@@ -15,7 +15,7 @@ from classifier.dataset import (
     load_training_data,
     read_training_csv,
 )
-from classifier.evaluate import evaluate_model, format_report, routing_report, urgency_report
+from classifier.evaluate import evaluate_model, evaluate_predictions, format_report, routing_report, urgency_report
 from classifier.language import SUPPORTED_LANGUAGES, LanguageGuess, detect_language
 from classifier.model import Prediction, TriageModel
 from classifier.registry import Registry, RegistryError, describe_data_files, label_map_entry, library_versions
@@ -38,6 +38,7 @@ __all__ = [
     "describe_data_files",
     "detect_language",
     "evaluate_model",
+    "evaluate_predictions",
     "file_sha256",
     "format_report",
     "group_key",

@@ -42,9 +42,14 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
     return float(error)
 
 
-def choose_threshold(confidence, correct, target_accuracy: float = 0.95, min_cases: int = 20) -> float:
+def choose_threshold(
+    confidence, correct, target_accuracy: float = 0.95, min_cases: int = 20, z: float = 1.0
+) -> float:
     """Lowest confidence threshold whose auto-routed cases (confidence >= threshold) are right
     at least `target_accuracy` of the time, on out-of-fold predictions.
+
+    Picking the widest cut whose measured accuracy reaches the target favours cuts that were
+    lucky on these rows, so the Wilson lower bound (z standard errors) must reach it instead.
 
     Returns a value above 1 (nothing auto-routed) when no threshold reaches the target with
     at least `min_cases` cases.
@@ -53,7 +58,9 @@ def choose_threshold(confidence, correct, target_accuracy: float = 0.95, min_cas
     correct = np.asarray(correct, dtype=float)
     order = np.argsort(-confidence, kind="stable")
     sorted_confidence = confidence[order]
-    running_accuracy = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    n = np.arange(1, len(order) + 1)
+    p = np.cumsum(correct[order]) / n
+    running_accuracy = (p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
     best = 1.01
     for k in range(len(order)):
         # Only cut between distinct confidence values: everything tied is routed together.

@@ -222,11 +222,15 @@ def load_training_data(
 def held_out_split(
     departments: list[str], groups: list[str], test_share: float = 0.2, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Train / test indices with whole text groups on one side, stratified by department."""
+    """Train / test indices with whole text groups on one side, stratified by department.
+
+    Large groups (one menu text repeated hundreds of times) make folds uneven, so the fold
+    whose size is closest to `test_share` is the one held out.
+    """
     n_splits = max(2, round(1 / test_share))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    train, test = next(splitter.split(np.zeros(len(departments)), departments, groups))
-    return train, test
+    splits = splitter.split(np.zeros(len(departments)), departments, groups)
+    return min(splits, key=lambda split: abs(len(split[1]) / len(departments) - test_share))
 
 
 def grouped_folds(groups: list[str], n_splits: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:

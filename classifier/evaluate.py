@@ -96,7 +96,12 @@ def urgency_report(
 
 def evaluate_model(model, texts, departments, languages=None, urgencies=None) -> dict:
     """Predict held-out texts with a fitted TriageModel and report routing and urgency."""
-    predictions = model.predict(texts)
+    return evaluate_predictions(model.predict(texts), departments, languages, urgencies)
+
+
+def evaluate_predictions(predictions, departments, languages=None, urgencies=None) -> dict:
+    """Report on `Prediction`s already made for labelled rows (so one prediction pass can serve
+    several reports, e.g. overall and per file)."""
     report = routing_report(
         departments,
         [p.department for p in predictions],

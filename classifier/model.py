@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
-from scipy import sparse
 from sklearn import config_context
 from sklearn.base import BaseEstimator
+from sklearn.metrics import f1_score
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.calibration import (
@@ -21,8 +21,8 @@ from classifier.calibration import (
 )
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.language import detect_language
-from classifier.pipelines import CHAR_NGRAM_PREFIX, make_routing_classifier, make_routing_features, make_urgency_pipeline
-from classifier.text import FUNCTION_WORDS, normalise, normalise_all, words
+from classifier.pipelines import CHAR_NGRAM_PREFIX, RoutingFeatures, make_routing_classifier, make_urgency_pipeline
+from classifier.text import FUNCTION_WORDS, normalise, words
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
@@ -59,7 +59,9 @@ class TriageModel(BaseEstimator):
 
     Parameters
     ----------
-    C: regularisation of the linear SVM (smaller = smoother).
+    C: regularisation of the linear SVM (smaller = smoother), or candidate values: the one
+        with the best out-of-fold macro-F1 is used (`C_`). Long letters want a smaller C
+        than short menu-like texts, so the choice is made per training set.
     cv: folds (grouped by normalised text) for the out-of-fold scores that calibrate the
         confidence and choose the auto-route threshold.
     target_accuracy: auto-routed cases must be right this often on out-of-fold predictions.
@@ -75,8 +77,8 @@ class TriageModel(BaseEstimator):
 
     def __init__(
         self,
-        C: float = 1.0,
-        cv: int = 5,
+        C: float | tuple[float, ...] = (0.3, 1.0),
+        cv: int = 3,
         target_accuracy: float = 0.95,
         min_words: int = 2,
         min_vocabulary_coverage: float = 0.5,
@@ -115,17 +117,35 @@ class TriageModel(BaseEstimator):
         languages = np.asarray(languages, dtype=object)
         self.languages_ = sorted({code for code in languages if code})
 
-        self.features_ = make_routing_features()
-        X = self.features_.fit_transform(texts)
+        self.features_ = RoutingFeatures()
+        *counts, vectorisers = self.features_.count(texts)
         true_columns = np.searchsorted(self.classes_, y)
-        out_of_fold = np.zeros((len(texts), len(self.classes_)))
         folds = grouped_folds(groups, self.cv)
-        # liblinear releases the GIL, so threads fit the folds in parallel without copying X.
-        fold_models = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(make_routing_classifier(self.C).fit)(X[train], y[train]) for train, _ in folds
+
+        candidates = tuple(np.atleast_1d(self.C).tolist())
+
+        def fold_scores(train, test):
+            X_fold = self.features_.fold_matrix(counts, train)
+            return [
+                self._scores(make_routing_classifier(C).fit(X_fold[train], y[train]), X_fold[test]) for C in candidates
+            ]
+
+        # liblinear and most sparse algebra release the GIL: threads run the folds side by
+        # side without copying the counts.
+        fold_results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(fold_scores)(train, test) for train, test in folds
         )
-        for fold_model, (_, test) in zip(fold_models, folds):
-            out_of_fold[test] = self._scores(fold_model, X[test])
+        oof_by_c = []
+        for k in range(len(candidates)):
+            oof = np.zeros((len(texts), len(self.classes_)))
+            for per_c, (_, test) in zip(fold_results, folds):
+                oof[test] = per_c[k]
+            oof_by_c.append(oof)
+        f1s = [f1_score(true_columns, oof.argmax(axis=1), average="macro") for oof in oof_by_c]
+        best = int(np.argmax(f1s))
+        self.C_ = candidates[best]
+        self.classifier_ = make_routing_classifier(self.C_).fit(self.features_.fit_from_counts(counts, vectorisers), y)
+        out_of_fold = oof_by_c[best]
         self.temperature_ = fit_temperature(out_of_fold, true_columns)
         probabilities = calibrated_probabilities(out_of_fold, self.temperature_)
         confidence = probabilities.max(axis=1)
@@ -146,7 +166,7 @@ class TriageModel(BaseEstimator):
             "auto_route_share": float(routed.mean()),
             "auto_route_accuracy": float(correct[routed].mean()) if routed.any() else None,
         }
-        self.classifier_ = make_routing_classifier(self.C).fit(X, y)
+        self.__dict__.pop("_word_names", None)  # explanation cache of a previous fit
         self._fit_urgency(texts, urgencies)
         return self
 
@@ -179,13 +199,13 @@ class TriageModel(BaseEstimator):
     def predict_proba(self, texts) -> np.ndarray:
         """Calibrated probabilities, columns in the order of `classes_`."""
         check_is_fitted(self, "classifier_")
-        X = self._features([str(text) for text in texts])
+        X = self.features_.transform([str(text) for text in texts])
         return calibrated_probabilities(self._scores(self.classifier_, X), self.temperature_)
 
     def predict_departments(self, texts) -> list[str]:
         """Fast path: top-1 department only, no explanation, no triage decision."""
         check_is_fitted(self, "classifier_")
-        return self.classes_[self._scores(self.classifier_, self._features([str(t) for t in texts])).argmax(axis=1)].tolist()
+        return self.classes_[self._scores(self.classifier_, self.features_.transform([str(t) for t in texts])).argmax(axis=1)].tolist()
 
     def predict(self, texts) -> list[Prediction]:
         """Full predictions: department, confidence, triage decision, reasons and urgency."""
@@ -194,7 +214,7 @@ class TriageModel(BaseEstimator):
             return self._predict(["" if text is None else str(text) for text in texts])
 
     def _predict(self, texts: list[str]) -> list[Prediction]:
-        X = self._features(texts)
+        X = self.features_.transform(texts)
         probabilities = calibrated_probabilities(self._scores(self.classifier_, X), self.temperature_)
         urgencies = self._predict_urgency(texts)
         return [
@@ -239,25 +259,13 @@ class TriageModel(BaseEstimator):
             triage_reason=triage_reason,
         )
 
-    def _features(self, texts: list[str]):
-        """The fitted feature pipeline's output, without its per-call overhead (which dominates
-        single-text prediction): normalise once, vectorise, weight, stack."""
-        normalised = normalise_all(texts)
-        union = self.features_.named_steps["union"]
-        blocks = [
-            vectoriser.transform(normalised) * union.transformer_weights.get(name, 1.0)
-            for name, vectoriser in union.transformer_list
-        ]
-        return sparse.hstack(blocks, format="csr")
-
     def threshold_for(self, language: str | None) -> float:
         """Auto-route threshold for a detected language (the overall one when it has none of its own)."""
         return self.thresholds_.get(language, self.threshold_)
 
     def _vectorisers(self):
-        """(word, char) vectorisers of the fitted feature pipeline."""
-        union = self.features_.named_steps["union"]
-        return union.transformer_list[0][1], union.transformer_list[1][1]
+        """(word, char) count vectorisers of the fitted features."""
+        return self.features_.word_vectoriser_, self.features_.char_vectoriser_
 
     def _coverage(self, tokens: list[str]) -> float:
         vocabulary = self._vectorisers()[0].vocabulary_

@@ -23,8 +23,8 @@ def test_calibration_error_is_zero_when_confidence_matches_accuracy():
 
 
 def test_threshold_is_the_lowest_keeping_accuracy_on_target():
-    confidence = [0.99] * 30 + [0.7] * 10 + [0.5] * 10
-    correct = [1] * 30 + [1] * 9 + [0] + [0] * 10
+    confidence = [0.99] * 200 + [0.7] * 100 + [0.5] * 50
+    correct = [1] * 200 + [1] * 98 + [0] * 2 + [0] * 50
     assert choose_threshold(confidence, correct, 0.95) == 0.7
     assert choose_threshold([0.9] * 5, [1] * 5, 0.95) > 1.0  # too few cases to trust
 
