@@ -10,7 +10,6 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn import config_context
 from sklearn.base import BaseEstimator
-from sklearn.metrics import f1_score
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.calibration import (
@@ -28,6 +27,8 @@ from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
 _UNSEEN_CLASS_SCORE = -10.0
 _MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
+# Median length (characters) below which a training set counts as short texts (see _regularisation).
+_SHORT_TEXT_CHARS = 200
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
@@ -59,9 +60,8 @@ class TriageModel(BaseEstimator):
 
     Parameters
     ----------
-    C: regularisation of the linear SVM (smaller = smoother), or candidate values: the one
-        with the best out-of-fold macro-F1 is used (`C_`). Long letters want a smaller C
-        than short menu-like texts, so the choice is made per training set.
+    C: regularisation of the linear SVM (smaller = smoother), or "auto" to choose it from the
+        training texts' length (`C_`, see `_regularisation`).
     cv: folds (grouped by normalised text) for the out-of-fold scores that calibrate the
         confidence and choose the auto-route threshold.
     target_accuracy: auto-routed cases must be right this often on out-of-fold predictions.
@@ -77,7 +77,7 @@ class TriageModel(BaseEstimator):
 
     def __init__(
         self,
-        C: float | tuple[float, ...] = (0.3, 1.0),
+        C: float | str = "auto",
         cv: int = 3,
         target_accuracy: float = 0.95,
         min_words: int = 2,
@@ -122,30 +122,23 @@ class TriageModel(BaseEstimator):
         true_columns = np.searchsorted(self.classes_, y)
         folds = grouped_folds(groups, self.cv)
 
-        candidates = tuple(np.atleast_1d(self.C).tolist())
+        self.C_ = self._regularisation(texts)
 
         def fold_scores(train, test):
             X_fold = self.features_.fold_matrix(counts, train)
-            return [
-                self._scores(make_routing_classifier(C).fit(X_fold[train], y[train]), X_fold[test]) for C in candidates
-            ]
+            return self._scores(make_routing_classifier(self.C_).fit(X_fold[train], y[train]), X_fold[test])
 
-        # liblinear and most sparse algebra release the GIL: threads run the folds side by
-        # side without copying the counts.
-        fold_results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(fold_scores)(train, test) for train, test in folds
+        def fit_final():
+            return make_routing_classifier(self.C_).fit(self.features_.fit_from_counts(counts, vectorisers), y)
+
+        # liblinear and most sparse algebra release the GIL: threads run the folds and the
+        # final model side by side without copying the counts.
+        *fold_results, self.classifier_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            [delayed(fold_scores)(train, test) for train, test in folds] + [delayed(fit_final)()]
         )
-        oof_by_c = []
-        for k in range(len(candidates)):
-            oof = np.zeros((len(texts), len(self.classes_)))
-            for per_c, (_, test) in zip(fold_results, folds):
-                oof[test] = per_c[k]
-            oof_by_c.append(oof)
-        f1s = [f1_score(true_columns, oof.argmax(axis=1), average="macro") for oof in oof_by_c]
-        best = int(np.argmax(f1s))
-        self.C_ = candidates[best]
-        self.classifier_ = make_routing_classifier(self.C_).fit(self.features_.fit_from_counts(counts, vectorisers), y)
-        out_of_fold = oof_by_c[best]
+        out_of_fold = np.zeros((len(texts), len(self.classes_)))
+        for scores, (_, test) in zip(fold_results, folds):
+            out_of_fold[test] = scores
         self.temperature_ = fit_temperature(out_of_fold, true_columns)
         probabilities = calibrated_probabilities(out_of_fold, self.temperature_)
         confidence = probabilities.max(axis=1)
@@ -258,6 +251,15 @@ class TriageModel(BaseEstimator):
             language=guess.code,
             triage_reason=triage_reason,
         )
+
+    def _regularisation(self, texts: list[str]) -> float:
+        """C as given, or for "auto": 1.0 when most texts are short (few active features each,
+        so they need a freer fit), 0.3 for letters, whose many features overfit at 1.0.
+        Measured on the bundled files: NYC menu texts gain 0.06 macro-F1 at 1.0, French and
+        Swahili letters lose 0.02."""
+        if self.C != "auto":
+            return float(self.C)
+        return 1.0 if float(np.median([len(text) for text in texts])) < _SHORT_TEXT_CHARS else 0.3
 
     def threshold_for(self, language: str | None) -> float:
         """Auto-route threshold for a detected language (the overall one when it has none of its own)."""

@@ -69,12 +69,12 @@ RULES: tuple[UrgencyRule, ...] = (
         "no water", "no heat", "no power", "power outage", "blackout", "no electricity", "without electricity",
         "no hot water", "without water", "without heat",
         "coupure d'eau", "coupure de courant", "coupure d'électricité", "sans eau", "sans électricité",
-        "panne d'électricité", "pas d'eau", "pas de chauffage", "sans chauffage",
+        "panne d'électricité", "pas d'eau", "plus d'eau", "plus d'électricité", "pas de chauffage", "sans chauffage",
         "انقطاع الماء", "انقطاع المياه", "انقطاع الكهرباء", "لا يوجد ماء", "بدون كهرباء", "بدون ماء",
         "hakuna maji", "hakuna umeme", "kukatika kwa umeme", "umeme umekatika", "maji yamekatika",
     )),
     UrgencyRule("health", "medium", (
-        "sick", "illness", "hospital", "malade", "maladie", "hôpital", "مريض", "مرض", "مستشفي",
+        "sick", "illness", "hospital", "malade", "malades", "maladie", "hôpital", "مريض", "مرض", "مستشفي",
         "mgonjwa", "ugonjwa", "hospitali",
     )),
 )
