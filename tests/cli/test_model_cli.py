@@ -13,24 +13,7 @@ import pytest
 from civicly import model_cli
 from civicly.model_cli import model
 from classifier import Registry, TriageModel
-
-DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def write_slice(source: Path, target: Path, per_label: int) -> Path:
-    with open(source, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, kept, counts = reader.fieldnames, [], {}
-        for row in reader:
-            if counts.get(row["department"], 0) < per_label:
-                counts[row["department"]] = counts.get(row["department"], 0) + 1
-                kept.append(row)
-    with open(target, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(kept)
-    return target
-
+from tests.classifier.conftest import DATA, write_slice
 
 @pytest.fixture(scope="module")
 def slices(tmp_path_factory) -> dict[str, Path]:
