@@ -19,7 +19,7 @@ from civicly.models.organisations import LANGUAGES
 from civicly.outbox_cli import outbox, worker
 from civicly.ops.cli import check
 from civicly.privacy_cli import db_backup, db_restore, privacy
-from civicly.triage import accounts, demo
+from civicly.triage import accounts, demo, groups
 from civicly.triage import departments as dept
 
 
@@ -74,6 +74,7 @@ def seed_demo(cases: int) -> None:
         click.echo("Demo cases: already loaded.")
     elif cases:
         click.echo(f"Demo cases: {demo.file_demo_cases(session, cases, classify.route)} filed.")
+        groups.attach_all_pending(session, "seed-demo")  # similar reports, as `civicly worker` groups them
 
 
 @main.group()

@@ -1,4 +1,5 @@
-"""``civicly worker`` sends the outbox's e-mails; ``civicly outbox`` shows and retries its dead letters."""
+"""``civicly worker`` groups new cases with similar reports and sends the outbox's e-mails; ``civicly outbox`` shows
+and retries the e-mails' dead letters."""
 from __future__ import annotations
 
 import signal
@@ -7,23 +8,26 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from civicly import mail
 from civicly.db import get_session
 from civicly.models import OutboxStatus
+from civicly.triage import groups
 from civicly.triage import outbox as outbox_service
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Send what is due now, then stop (for cron or tests).")
+@click.option("--once", is_flag=True, help="Do what is due now, then stop (for cron or tests).")
 @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds to wait when nothing is due.")
 @click.option("--batch", type=click.IntRange(1, 1000), default=20, show_default=True, help="Messages claimed at a time.")
 @with_appcontext
 def worker(once: bool, interval: float, batch: int) -> None:
-    """Send citizens' e-mails from the outbox (SMTP from CIVICLY_SMTP_*). Several workers may run at once.
+    """Group new cases with similar open reports, and send citizens' e-mails from the outbox (SMTP from
+    CIVICLY_SMTP_*). Several workers may run at once.
 
-    Stops cleanly on SIGTERM or Ctrl-C after the message in hand.
+    Stops cleanly on SIGTERM or Ctrl-C after the case or message in hand.
     """
     config = current_app.config
     send = mail.smtp_sender(config)
@@ -33,12 +37,23 @@ def worker(once: bool, interval: float, batch: int) -> None:
     click.echo(f"Worker {name} sending through {config['SMTP_HOST']}:{config['SMTP_PORT']}.")
     try:
         while not stopping:
+            try:
+                if once:
+                    grouped = groups.attach_all_pending(get_session(), name)
+                else:  # a bounded round, so that a flood of submissions never holds the e-mails back
+                    grouped = groups.attach_pending(get_session(), name, limit=batch)
+            except OperationalError as exc:  # database busy or unreachable: the claimed jobs are taken again later
+                get_session().rollback()
+                if once:
+                    raise
+                click.echo(f"grouping paused: {type(exc.orig).__name__}", err=True)
+                grouped = 0
             done = mail.deliver_due(get_session(), config, send, name, limit=batch)
             if done.sent or done.failed or done.cancelled:
                 click.echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
             if once:
                 break
-            if not (done.sent or done.failed):
+            if not (grouped or done.sent or done.failed):
                 time.sleep(interval)
     except KeyboardInterrupt:
         pass

@@ -1,11 +1,11 @@
-"""Groups of near-identical open reports to one ministry: found at submission, raised on a surge, merged or
-answered at once by an officer, so the same problem is worked once."""
+"""Groups of near-identical open reports to one ministry: found just after submission (``civicly worker``), raised on a
+surge, merged or answered at once by an officer, so the same problem is worked once."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence, TypeVar
 
 from sqlalchemy import and_, func, update
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from civicly.errors import NotAllowed, UnknownReference
-from civicly.models import Case, CaseGroup, CaseGroupMember, Event, Urgency
+from civicly.models import Case, CaseGroup, CaseGroupMember, Event, OutboxMessage, Urgency
 from civicly.models.cases import OPEN_STATUSES, CaseStatus
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
@@ -21,6 +21,7 @@ from civicly.triage import deadlines, outbox, similar
 from civicly.triage.permissions import Actor, can_act, can_view, find_visible_case
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WINDOW = timedelta(days=14)  # only reports received this close together are compared
 CANDIDATES_MAX = 200  # the most recent open reports of the ministry compared with a new one
@@ -54,16 +55,56 @@ class GroupSummary:
     surge_at: Optional[datetime]
 
 
-def attach(session: Session, case: Case) -> Optional[CaseGroup]:
-    """Put a just-stored case in the group of the most similar open report to the same ministry, if any.
+def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
+    """Group the cases whose submission left a grouping job (``outbox.GROUPING``), up to ``limit`` of them, oldest
+    first; returns how many jobs were done. Run by ``civicly worker``; several workers may run at once.
 
-    Runs inside the submission's unit of work (not committed here); a failure is logged and the case stays alone,
-    because grouping must never cost a citizen their submission. A lost database connection is not such a failure:
-    the whole submission failed with it, and the caller must hear so (the citizen gets a 503 and keeps their text).
+    A case closed or already grouped meanwhile is left as it is. A lost or busy database propagates: the jobs still
+    claimed are taken again when their lease ends (``outbox.LEASE``).
     """
+    job_ids = outbox.claim(session, worker, limit=limit, kinds=(outbox.GROUPING,))
+    if not job_ids:
+        return 0
+    jobs = dict(session.exec(select(OutboxMessage.id, OutboxMessage.case_id)
+                             .where(col(OutboxMessage.id).in_(job_ids), OutboxMessage.claimed_by == worker)).all())
+    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(list(jobs.values())))
+                                           .execution_options(populate_existing=True))}
+    grouped = set(session.exec(select(CaseGroupMember.case_id)
+                               .where(col(CaseGroupMember.case_id).in_(list(jobs.values())))).all())
+    # First every comparison, reading only; then one short transaction writes the groups found, in the order the
+    # cases were stored. Its first write removes the jobs: on SQLite that takes the write lock before the groups are
+    # read and written (a write after reads in one transaction could find its snapshot outdated and fail at once).
+    matches = []
+    for case_id in sorted(jobs.values()):
+        case = cases.get(case_id)
+        if case is not None and case.status in OPEN and case.id not in grouped:
+            match = _guarded(case, lambda: _most_similar(session, case))
+            if match is not None:
+                matches.append((case, match))
+    session.commit()  # ends the reads (on PostgreSQL, their transaction); nothing was written
+    outbox.finish(session, list(jobs), worker)
+    for case, match in matches:
+        _guarded(case, lambda: _join(session, case, *match), savepoint=session)
+    session.commit()
+    return len(jobs)
+
+
+def attach_all_pending(session: Session, worker: str) -> int:
+    """Every grouping job due now, until none is left (``civicly seed-demo``, tests); returns how many were done."""
+    total = 0
+    while done := attach_pending(session, worker):
+        total += done
+    return total
+
+
+def _guarded(case: Case, step: Callable[[], T], savepoint: Optional[Session] = None) -> Optional[T]:
+    """``step()``, in a savepoint of ``savepoint`` when given; None (and a log line) when it fails, except for a lost
+    or busy database."""
     try:
-        with session.begin_nested():
-            return _attach(session, case)
+        if savepoint is None:
+            return step()
+        with savepoint.begin_nested():
+            return step()
     except DBAPIError as error:
         if isinstance(error, OperationalError) or error.connection_invalidated:
             raise
@@ -74,23 +115,31 @@ def attach(session: Session, case: Case) -> Optional[CaseGroup]:
         return None
 
 
-def _attach(session: Session, case: Case) -> Optional[CaseGroup]:
+def _most_similar(session: Session, case: Case) -> Optional[tuple[int, float]]:
+    """The id of the open report most like ``case`` (same ministry, stored before it) and their similarity, if any
+    reaches the threshold. Reads only."""
     department = col(Case.department_id).is_(None) if case.department_id is None else Case.department_id == case.department_id
     length = func.length(Case.text_redacted)
     own_length = len(case.text_redacted)
-    # Only the columns compared, and only texts of a comparable length: near-identical reports are of similar size,
-    # and this keeps each submission's comparison small however long the queue grows.
+    # Only the opening of the texts (all that is compared), and only texts of a comparable length: near-identical
+    # reports are of similar size, and this keeps each comparison small however long the queue grows. Only cases stored before this one (lower
+    # id), as if it were compared at its submission: the first of similar reports leads their group.
     candidates = session.exec(
-        select(Case.id, Case.text_redacted, Case.place).where(
-            department, col(Case.status).in_(OPEN), Case.id != case.id,
+        select(Case.id, func.substr(Case.text_redacted, 1, similar.OPENING), Case.place).where(
+            department, col(Case.status).in_(OPEN), Case.id < case.id,
             Case.created_at >= case.created_at - WINDOW, Case.created_at <= case.created_at,
             length >= own_length // LENGTH_RATIO, length <= own_length * LENGTH_RATIO)
         .order_by(col(Case.created_at).desc()).limit(CANDIDATES_MAX)).all()
-    candidates = [c for c in candidates if similar.same_place(c.place, case.place)]
-    match = similar.best_match(case.text_redacted, [c.text_redacted for c in candidates])
-    if match is None:
-        return None
-    other_id, score = candidates[match[0]].id, match[1]
+    candidates = [(id_, opening) for id_, opening, place in candidates if similar.same_place(place, case.place)]
+    match = similar.best_match(case.text_redacted, [opening for _id, opening in candidates])
+    return None if match is None else (candidates[match[0]][0], match[1])
+
+
+def _join(session: Session, case: Case, other_id: int, score: float) -> CaseGroup:
+    """Put ``case`` in the group of the report ``other_id`` (made now if that one had none); raise a surge if due."""
+    own = session.get(CaseGroupMember, case.id)
+    if own is not None:  # grouped meanwhile, as the match of a later report (another worker)
+        return session.get(CaseGroup, own.group_id)
     membership = session.get(CaseGroupMember, other_id)
     if membership is not None:
         group = session.get(CaseGroup, membership.group_id)
@@ -101,22 +150,25 @@ def _attach(session: Session, case: Case) -> Optional[CaseGroup]:
         session.add(CaseGroupMember(case_id=other_id, group_id=group.id, similarity=1.0, joined_at=case.created_at))
     session.add(CaseGroupMember(case_id=case.id, group_id=group.id, similarity=round(score, 4), joined_at=case.created_at))
     session.flush()
-    _raise_on_surge(session, group, case.created_at)
+    _raise_on_surge(session, group, case, case.created_at)
     return group
 
 
-def _raise_on_surge(session: Session, group: CaseGroup, now: datetime) -> None:
+def _raise_on_surge(session: Session, group: CaseGroup, case: Case, now: datetime) -> None:
     """Many similar reports in a short window: mark the group, and make its open reports (and any that join it
-    later) high urgency."""
+    later, as ``case`` just did) high urgency."""
     recent = session.exec(select(func.count()).select_from(CaseGroupMember).join(Case, Case.id == CaseGroupMember.case_id)
                           .where(CaseGroupMember.group_id == group.id, Case.created_at >= now - SURGE_WINDOW)).one()
-    if group.surge_at is None:
-        if recent < SURGE_SIZE:
-            return
+    if group.surge_at is not None:  # surging already: the others were raised when it began or when they joined
+        members = [session.get(Case, case.id, populate_existing=True)]
+    elif recent < SURGE_SIZE:
+        return
+    else:
         group.surge_at = now
         session.add(group)
+        members = _member_cases(session, group.id)
     high = Urgency.high
-    for member in _member_cases(session, group.id):
+    for member in members:
         if member.status not in OPEN or member.urgency_rank >= high.rank:
             continue
         session.add(Event(case_id=member.id, kind="surge", actor="system", created_at=now,
@@ -154,16 +206,18 @@ def detach(session: Session, case: Case) -> None:
 def hidden_behind_lead():
     """True for an open report grouped under another open case: the queue shows their lead only.
 
-    Correlated on the case's own membership row (its primary key): one lookup per case the queue reads, where an
-    ``id NOT IN (…)`` list made the database walk every open case first.
+    The lead's status is a scalar subquery on the case's own membership row, then its group and lead, all by primary
+    key: a few lookups per case the queue reads. An ``EXISTS`` there let PostgreSQL hash every grouped report of
+    every ministry instead, scanning all open cases on each page; an ``id NOT IN (…)`` list did the same everywhere.
     """
     lead = aliased(Case)
-    grouped = (select(CaseGroupMember.case_id)
-               .join(CaseGroup, CaseGroup.id == CaseGroupMember.group_id)
-               .join(lead, lead.id == CaseGroup.lead_case_id)
-               .where(CaseGroupMember.case_id == Case.id, col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id),
-                      col(lead.status).in_(OPEN)))
-    return and_(col(Case.status).in_(OPEN), grouped.exists())
+    lead_status = (select(lead.status)
+                   .select_from(CaseGroupMember)
+                   .join(CaseGroup, CaseGroup.id == CaseGroupMember.group_id)
+                   .join(lead, lead.id == CaseGroup.lead_case_id)
+                   .where(CaseGroupMember.case_id == Case.id, col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id))
+                   .scalar_subquery())
+    return and_(col(Case.status).in_(OPEN), func.coalesce(lead_status, "").in_(OPEN))
 
 
 def summaries(session: Session, case_ids: Sequence[int]) -> dict[int, GroupSummary]:

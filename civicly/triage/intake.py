@@ -19,7 +19,7 @@ from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import new_reference
-from civicly.triage import deadlines, groups, outbox
+from civicly.triage import deadlines, outbox
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +118,10 @@ def submit(session: Session, data: SubmissionInput, route: Router) -> Case:
     in the manual triage queue. Resubmitting the same form (same ``form_token``) returns the first case.
     """
     data = validate(data)
-    if data.form_token:
-        existing = session.exec(select(Case).where(Case.form_token == data.form_token)).first()
-        if existing is not None:
-            return existing
     routing = _safe_route(route, data.text)
     for _attempt in range(5):
-        case = _build_case(session, data, routing)
-        try:
+        try:  # a form sent again is found by its unique token when its insert fails, not looked up every time
+            case = _build_case(session, data, routing)
             session.commit()
             return case
         except IntegrityError:
@@ -178,6 +174,9 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
         case.urgency_rank = Urgency(prediction.urgency).rank
         case.urgency_score = float(prediction.urgency_score)
         case.urgency_source = prediction.urgency_source
+    # Read what the deadline needs before the first insert: on SQLite, that insert takes the database's write lock
+    # until commit, and other submissions wait for it.
+    deadlines.refresh_deadline(session, case)
     session.add(case)
     session.flush()
     session.add(Event(case_id=case.id, kind="submitted", actor=f"citizen:{data.channel}", public=True,
@@ -185,9 +184,8 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
     if routing is not None and prediction is not None:
         session.add(_prediction_row(case, routing))
     session.add(_routing_event(case, department, chosen is not None, routing))
-    deadlines.refresh_deadline(session, case)
     outbox.enqueue(session, case, "acknowledgement")
-    groups.attach(session, case)
+    outbox.enqueue_grouping(session, case)  # similar reports: compared after the response, by ``civicly worker``
     return case
 
 

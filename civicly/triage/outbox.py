@@ -1,5 +1,7 @@
 """The transactional outbox: e-mails to citizens are rows written with the change they announce, then claimed,
-sent and marked by ``civicly worker``.
+sent and marked by ``civicly worker``. The same worker takes the grouping of each new case with similar reports
+(``GROUPING`` rows, written by intake and handled by ``triage.groups.attach_pending``), so that a citizen's
+submission does not wait for it.
 
 Exactly once: a row is claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a compare-and-set update
 everywhere), sent, and marked sent only by the worker that holds it. The idempotency key is unique (one message per
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from civicly.models import Case, Event, OutboxMessage, OutboxStatus
@@ -23,7 +25,8 @@ from civicly.models.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 
-KINDS = ("acknowledgement", "reply", "status", "closure")
+KINDS = ("acknowledgement", "reply", "status", "closure")  # e-mails
+GROUPING = "grouping"  # not an e-mail: compare a new case with the open ones and group it (triage.groups)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
@@ -52,6 +55,14 @@ def enqueue(session: Session, case: Case, kind: str, event: Optional[Event] = No
     return message
 
 
+def enqueue_grouping(session: Session, case: Case) -> OutboxMessage:
+    """Add to the current unit of work the job of grouping ``case`` with similar open reports, done after commit."""
+    message = OutboxMessage(case_id=case.id, kind=GROUPING, idempotency_key=f"{GROUPING}:{case.reference}",
+                            created_at=case.created_at)
+    session.add(message)
+    return message
+
+
 def notify(session: Session, case: Case, kind: str, event: Event) -> None:
     """Tell the citizen of ``case`` and those of the reports merged into it (they share its answers)."""
     enqueue(session, case, kind, event)
@@ -71,19 +82,22 @@ def _due(now: datetime):
 
 
 def claim(session: Session, worker: str, now: Optional[datetime] = None, limit: int = 20,
-          lease: timedelta = LEASE) -> list[int]:
-    """Take up to ``limit`` due messages for ``worker`` (also those whose previous worker's lease ran out). Commits."""
+          lease: timedelta = LEASE, kinds: tuple[str, ...] = KINDS) -> list[int]:
+    """Take up to ``limit`` due messages of ``kinds`` (e-mails unless told) for ``worker``, oldest first (also those
+    whose previous worker's lease ran out). Commits."""
     now = now or utcnow()
-    ids = session.exec(select(OutboxMessage.id).where(_due(now)).order_by(col(OutboxMessage.id))
-                       .limit(limit).with_for_update(skip_locked=True)).all()
+    ids = session.exec(select(OutboxMessage.id).where(_due(now), col(OutboxMessage.kind).in_(kinds))
+                       .order_by(col(OutboxMessage.id)).limit(limit).with_for_update(skip_locked=True)).all()
     claimed = []
-    for message_id in ids:
-        result = session.execute(
-            update(OutboxMessage).where(col(OutboxMessage.id) == message_id, _due(now))
-            .values(status=OutboxStatus.sending.value, lease_until=now + lease, claimed_by=worker,
-                    attempts=OutboxMessage.attempts + 1))
-        if result.rowcount == 1:
-            claimed.append(message_id)
+    if ids:
+        # Compare and set: only rows still due are taken, so two workers never hold the same one.
+        take = (update(OutboxMessage).where(_due(now))
+                .values(status=OutboxStatus.sending.value, lease_until=now + lease, claimed_by=worker,
+                        attempts=OutboxMessage.attempts + 1))
+        if session.get_bind().dialect.update_returning:  # PostgreSQL, SQLite 3.35+: one statement for them all
+            claimed = sorted(session.execute(take.where(col(OutboxMessage.id).in_(ids)).returning(OutboxMessage.id)).scalars())
+        else:
+            claimed = [i for i in ids if session.execute(take.where(col(OutboxMessage.id) == i)).rowcount == 1]
     session.commit()
     return claimed
 
@@ -109,6 +123,16 @@ def mark_sent(session: Session, message_id: int, worker: str, now: Optional[date
         status=OutboxStatus.sent.value, sent_at=now or utcnow(), lease_until=None, last_error=None))
     session.commit()
     return result.rowcount == 1
+
+
+def finish(session: Session, message_ids: list[int], worker: str) -> int:
+    """Grouping jobs done: remove those ``worker`` still holds (in the caller's transaction, not committed); returns
+    how many."""
+    if not message_ids:
+        return 0
+    return session.execute(delete(OutboxMessage).where(
+        col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.claimed_by) == worker,
+        col(OutboxMessage.status) == OutboxStatus.sending.value)).rowcount
 
 
 def mark_cancelled(session: Session, message_id: int, worker: str, reason: str) -> None:
@@ -149,12 +173,14 @@ def retry(session: Session, message_id: int) -> bool:
 
 
 def counts(session: Session) -> dict[str, int]:
-    found = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    """E-mails in each state (grouping jobs are not e-mails)."""
+    found = dict(session.exec(select(OutboxMessage.status, func.count()).where(col(OutboxMessage.kind).in_(KINDS))
+                              .group_by(OutboxMessage.status)).all())
     return {status.value: found.get(status.value, 0) for status in OutboxStatus}
 
 
 def list_messages(session: Session, status: str, limit: int = 100) -> list[tuple[OutboxMessage, str]]:
     """Messages in one state with their case reference, newest first (no address: admins do not need it)."""
     rows = session.exec(select(OutboxMessage, Case.reference).join(Case, Case.id == OutboxMessage.case_id)
-                        .where(OutboxMessage.status == status).order_by(col(OutboxMessage.id).desc()).limit(limit))
+                        .where(OutboxMessage.status == status, col(OutboxMessage.kind).in_(KINDS)).order_by(col(OutboxMessage.id).desc()).limit(limit))
     return list(rows.all())

@@ -1,5 +1,5 @@
-"""Similar open reports are grouped at submission, collapse behind one row in the queue, can be merged or answered
-at once, and a surge raises their urgency."""
+"""Similar open reports are grouped just after submission (by ``civicly worker``), collapse behind one row in the queue,
+can be merged or answered at once, and a surge raises their urgency."""
 from datetime import timedelta
 
 import pytest
@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from civicly.models import Case, CaseGroup, CaseGroupMember, Event, OutboxMessage
 from civicly.models.timestamps import utcnow
-from civicly.triage import groups
+from civicly.outbox_cli import worker
+from civicly.triage import groups, outbox
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from civicly.triage.queue import QueueFilters, list_queue
@@ -22,8 +23,16 @@ WATER = [
 ]
 
 
+def group_pending(session):
+    """What ``civicly worker`` does after each submission: group the new cases with similar open reports."""
+    return groups.attach_all_pending(session, "test-worker")
+
+
 def file_water_reports(session, count, **fields):
-    return [file_case(session, WATER[i % len(WATER)], department="TERRITOIRES", **fields) for i in range(count)]
+    """``count`` near-identical reports to one ministry, grouped as the worker groups them after submission."""
+    reports = [file_case(session, WATER[i % len(WATER)], department="TERRITOIRES", **fields) for i in range(count)]
+    group_pending(session)
+    return reports
 
 
 def officer(session, make_user, email="moussa@territoires.gouv.sn", ministries=("TERRITOIRES",)):
@@ -34,6 +43,7 @@ def test_similar_reports_to_one_ministry_form_one_group_and_collapse_in_the_queu
     reports = file_water_reports(seeded, 3, received_at=utcnow() - timedelta(days=3))
     other = file_case(seeded, "The bridge at the village exit is closed without a detour", department="TERRITOIRES")
     elsewhere = file_case(seeded, WATER[0], department="SANTE")  # another ministry: never in the same group
+    group_pending(seeded)
     groups_ = seeded.exec(select(CaseGroup)).all()
     assert len(groups_) == 1 and groups_[0].lead_case_id == reports[0].id
     assert seeded.get(CaseGroupMember, other.id) is None and seeded.get(CaseGroupMember, elsewhere.id) is None
@@ -48,6 +58,7 @@ def test_similar_reports_to_one_ministry_form_one_group_and_collapse_in_the_queu
 def test_different_places_are_not_grouped(seeded):
     file_case(seeded, WATER[0], department="TERRITOIRES", place="Medina")
     second = file_case(seeded, WATER[0], department="TERRITOIRES", place="Plateau")
+    group_pending(seeded)
     assert seeded.get(CaseGroupMember, second.id) is None
 
 
@@ -66,6 +77,7 @@ def test_a_surge_raises_the_groups_urgency_and_that_of_later_reports(seeded):
 def test_reports_spread_over_weeks_are_no_surge(seeded):
     for days in (30, 20, 10, 5, 1):
         file_case(seeded, WATER[0], department="TERRITOIRES", received_at=utcnow() - timedelta(days=days, hours=1))
+    group_pending(seeded)
     assert all(g.surge_at is None for g in seeded.exec(select(CaseGroup)))
 
 
@@ -124,3 +136,44 @@ def test_case_page_lists_similar_reports_and_merges_them(seeded, make_user, clie
     assert "2 reports merged" in client.get(response.headers["Location"]).get_data(as_text=True)
     queue = client.get("/officer/queue").get_data(as_text=True)
     assert reports[0].reference in queue and reports[1].reference not in queue
+
+
+def test_grouping_waits_for_the_worker_and_keeps_the_submission_out_of_it(seeded, runner):
+    first = file_case(seeded, WATER[0], department="TERRITOIRES")
+    second = file_case(seeded, WATER[1], department="TERRITOIRES", email="citizen@example.org")
+    assert seeded.exec(select(CaseGroup)).all() == []  # stored at once; compared after the response
+    jobs = seeded.exec(select(OutboxMessage).where(OutboxMessage.kind == outbox.GROUPING)).all()
+    assert sorted(j.case_id for j in jobs) == sorted([first.id, second.id])
+    assert outbox.counts(seeded)["pending"] == 1  # the e-mails' counts (admins, metrics) leave grouping jobs out
+    assert outbox.claim(seeded, "mailer") != [j.id for j in jobs]  # e-mail senders never take a grouping job
+    result = runner.invoke(worker, ["--once"])
+    assert result.exit_code == 0, result.output
+    group = seeded.exec(select(CaseGroup)).one()
+    assert group.lead_case_id == first.id and seeded.get(CaseGroupMember, second.id).similarity >= 0.75
+    assert seeded.exec(select(OutboxMessage).where(OutboxMessage.kind == outbox.GROUPING)).all() == []
+
+
+def test_a_case_closed_or_grouped_before_the_worker_came_is_left_as_it_is(seeded, make_user):
+    file_water_reports(seeded, 2)
+    late = file_case(seeded, WATER[2], department="TERRITOIRES")
+    late.status = "rejected"
+    seeded.add(late)
+    seeded.commit()
+    assert group_pending(seeded) == 1
+    assert seeded.get(CaseGroupMember, late.id) is None
+    again = file_case(seeded, WATER[3], department="TERRITOIRES")
+    assert group_pending(seeded) == 1 and group_pending(seeded) == 0  # each job is done once
+    assert seeded.get(CaseGroupMember, again.id) is not None
+    assert len(seeded.exec(select(CaseGroupMember)).all()) == 3
+
+
+def test_a_failing_comparison_leaves_the_case_alone_and_the_job_done(seeded, monkeypatch):
+    file_case(seeded, WATER[0], department="TERRITOIRES")
+    second = file_case(seeded, WATER[1], department="TERRITOIRES")
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("broken comparison")
+
+    monkeypatch.setattr(groups.similar, "best_match", broken)
+    assert group_pending(seeded) == 2
+    assert seeded.get(CaseGroupMember, second.id) is None and seeded.get(Case, second.id).status == "new"

@@ -54,6 +54,11 @@ def smtp(app):
     controller.stop()
 
 
+def emails():
+    """The outbox's e-mails (it also holds the jobs of grouping each new case, done by the same worker)."""
+    return select(OutboxMessage).where(OutboxMessage.kind.in_(outbox.KINDS))
+
+
 def run_worker(runner):
     result = runner.invoke(worker, ["--once"])
     assert result.exit_code == 0, result.output
@@ -70,14 +75,14 @@ def test_a_status_change_reaches_the_smtp_server_exactly_once(seeded, make_user,
     status_mail = next(m for m in smtp.messages if "acknowledgement" not in m["Message-ID"])
     assert status_mail["To"] == "fatou@example.sn" and status_mail["Content-Language"] == "fr"
     assert case.reference in status_mail.get_content() and "/track/" + case.reference in status_mail.get_content()
-    assert all(m.status == "sent" for m in seeded.exec(select(OutboxMessage)))
+    assert all(m.status == "sent" for m in seeded.exec(emails()))
 
 
 def test_no_message_without_an_email_address(seeded, make_user):
     case = file_case(seeded, phone="+221 77 000 00 00")
     officer = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE"]))
     decide(seeded, officer, case.reference, Decision("reply", 1, message="We are on it."))
-    assert seeded.exec(select(OutboxMessage)).all() == []
+    assert seeded.exec(emails()).all() == []
 
 
 def test_the_citizen_gets_a_closure_message_and_a_reply_in_their_language(seeded, make_user, runner, smtp):
@@ -137,10 +142,10 @@ def test_failures_are_retried_with_backoff_then_become_dead_letters(app, seeded,
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2, OUTBOX_MAX_ATTEMPTS=2)
     file_case(seeded, email="fatou@example.sn")
     run_worker(runner)
-    message = seeded.exec(select(OutboxMessage)).one()
+    message = seeded.exec(emails()).one()
     assert message.status == "pending" and message.attempts == 1 and message.next_attempt_at > utcnow()
     assert "ConnectionRefusedError" in message.last_error
-    seeded.exec(select(OutboxMessage)).one().next_attempt_at = utcnow()
+    seeded.exec(emails()).one().next_attempt_at = utcnow()
     seeded.commit()
     run_worker(runner)
     message = seeded.get(OutboxMessage, message.id, populate_existing=True)
@@ -152,7 +157,7 @@ def test_failures_are_retried_with_backoff_then_become_dead_letters(app, seeded,
 def test_a_refused_mailbox_is_a_dead_letter_at_once(seeded, runner, smtp):
     file_case(seeded, email="nobody@example.sn")
     run_worker(runner)
-    message = seeded.exec(select(OutboxMessage)).one()
+    message = seeded.exec(emails()).one()
     assert message.status == "dead" and "550" in message.last_error and smtp.messages == []
 
 
