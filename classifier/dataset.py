@@ -229,11 +229,18 @@ def held_out_split(
     """
     n_splits = max(2, round(1 / test_share))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    splits = splitter.split(np.zeros(len(departments)), departments, groups)
+    splits = splitter.split(np.zeros(len(departments)), _label_ids(departments), _label_ids(groups))
     return min(splits, key=lambda split: abs(len(split[1]) / len(departments) - test_share))
 
 
 def grouped_folds(groups: list[str], n_splits: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     """GroupKFold folds on the normalised text, as the shared data README recommends."""
     n_splits = min(n_splits, len(set(groups)))
-    return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(groups)), groups=groups))
+    return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(groups)), groups=_label_ids(groups)))
+
+
+def _label_ids(labels: list[str]) -> np.ndarray:
+    """Integer id per distinct label, in order of first appearance. scikit-learn would turn the
+    strings into a fixed-width array as wide as the longest text (gigabytes for 100k letters)."""
+    ids: dict[str, int] = {}
+    return np.fromiter((ids.setdefault(label, len(ids)) for label in labels), dtype=np.int64, count=len(labels))

@@ -19,9 +19,9 @@ from classifier.calibration import (
     fit_temperature,
 )
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
-from classifier.language import detect_language
-from classifier.pipelines import CHAR_NGRAM_PREFIX, RoutingFeatures, make_routing_classifier, make_urgency_pipeline
-from classifier.text import FUNCTION_WORDS, normalise, words
+from classifier.language import LanguageGuess, detect_language
+from classifier.pipelines import RoutingFeatures, make_routing_classifier, make_urgency_pipeline, opening
+from classifier.text import FUNCTION_WORDS, WORD_PATTERN, normalise, words
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
@@ -66,9 +66,9 @@ class TriageModel(BaseEstimator):
         confidence and choose the auto-route threshold.
     target_accuracy: auto-routed cases must be right this often on out-of-fold predictions.
     min_words: texts with fewer words go to manual triage as 'too_short'.
-    min_vocabulary_coverage: share of a text's words the model must know when language
-        detection is unsure; below it: 'unsupported_language'. A language detected with
-        confidence but absent from training is always 'unsupported_language'.
+    min_vocabulary_coverage: share of a text's words the model must know when the detected
+        language is not one it was trained on (or detection is unsure); below it:
+        'unsupported_language'.
     min_urgency_examples: an urgency level needs this many labelled rows to be learned.
     urgency_min_similarity: cosine similarity to a labelled row needed to trust the learned
         urgency for a text; otherwise the keyword rules decide.
@@ -98,71 +98,94 @@ class TriageModel(BaseEstimator):
     # ----------------------------------------------------------------- fitting
     def fit(self, texts, departments, urgencies=None, languages=None) -> "TriageModel":
         """Learn routing, calibration, the auto-route threshold and (where labels exist) urgency."""
-        texts = [str(text) for text in texts]
-        y = np.asarray(list(departments), dtype=object)
-        if len(texts) != len(y):
-            raise ValueError(f"{len(texts)} texts but {len(y)} departments")
-        self.classes_ = np.array(sorted(set(y)), dtype=object)
+        texts = all_texts = [str(text) for text in texts]
+        y_all = np.asarray(list(departments), dtype=object)
+        if len(texts) != len(y_all):
+            raise ValueError(f"{len(texts)} texts but {len(y_all)} departments")
+        self.classes_ = np.array(sorted(set(y_all)), dtype=object)
         if len(self.classes_) < 2:
             raise ValueError("at least two departments are needed")
-        groups = [group_key(text) for text in texts]
-        if len(set(groups)) < 2:
+        groups_all = [group_key(text) for text in texts]
+        if len(set(groups_all)) < 2:
             raise ValueError("at least two distinct texts are needed")
+        given = [None] * len(texts) if languages is None else list(languages)
 
-        if languages is None or any(code is None for code in languages):
-            languages = [
-                code or detect_language(text[:300]).code
-                for text, code in zip(texts, [None] * len(texts) if languages is None else list(languages))
-            ]
-        languages = np.asarray(languages, dtype=object)
+        # Identical texts with the same department are learned once: a menu text filed 500
+        # times should not outweigh 500 different letters, and training costs distinct texts
+        # only. Calibration and thresholds count each as often as it occurs (`weights`), as
+        # that is how often such cases arrive.
+        rows, weights = _distinct_rows(zip(groups_all, y_all))
+        texts = [texts[i] for i in rows]
+        y = y_all[rows]
+        groups = [groups_all[i] for i in rows]
+        languages = np.asarray(
+            [given[i] or detect_language(texts[k][:300]).code for k, i in enumerate(rows)], dtype=object
+        )
         self.languages_ = sorted({code for code in languages if code})
 
         self.features_ = RoutingFeatures()
-        *counts, vectorisers = self.features_.count(texts)
+        *counts, used = self.features_.count(texts)
         true_columns = np.searchsorted(self.classes_, y)
         folds = grouped_folds(groups, self.cv)
+        self.C_ = self._regularisation(texts, weights)
 
-        self.C_ = self._regularisation(texts)
+        def fitted_classifier(X, train):
+            return make_routing_classifier(self.C_).fit(X[train], y[train])
 
         def fold_scores(train, test):
             X_fold = self.features_.fold_matrix(counts, train)
-            return self._scores(make_routing_classifier(self.C_).fit(X_fold[train], y[train]), X_fold[test])
+            return self._scores(fitted_classifier(X_fold, train), X_fold[test])
 
         def fit_final():
-            return make_routing_classifier(self.C_).fit(self.features_.fit_from_counts(counts, vectorisers), y)
+            return fitted_classifier(self.features_.fit_from_counts(counts, used), np.arange(len(y)))
 
         # liblinear and most sparse algebra release the GIL: threads run the folds and the
         # final model side by side without copying the counts.
         *fold_results, self.classifier_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             [delayed(fold_scores)(train, test) for train, test in folds] + [delayed(fit_final)()]
         )
+        # float32 halves the largest array a worker holds; scores move by ~1e-7.
+        self.classifier_.coef_ = self.classifier_.coef_.astype(np.float32)
         out_of_fold = np.zeros((len(texts), len(self.classes_)))
         for scores, (_, test) in zip(fold_results, folds):
             out_of_fold[test] = scores
-        self.temperature_ = fit_temperature(out_of_fold, true_columns)
-        probabilities = calibrated_probabilities(out_of_fold, self.temperature_)
+        self._calibrate(out_of_fold, true_columns, languages, weights)
+        self._fit_urgency(all_texts, urgencies)
+        return self
+
+    def _calibrate(self, out_of_fold, true_columns, languages, weights) -> None:
+        """Temperatures and auto-route thresholds from out-of-fold scores, overall and per language.
+
+        Each language with enough rows gets its own temperature (margins of French letters and
+        of English menus do not mean the same) and its own threshold, so easy languages cannot
+        lower the bar for hard ones and the accuracy target holds per language.
+        """
+        self.temperature_ = fit_temperature(out_of_fold, true_columns, weights)
+        by_language = {
+            code: languages == code for code in self.languages_
+            if weights[languages == code].sum() >= _MIN_ROWS_FOR_LANGUAGE_THRESHOLD
+        }
+        self.temperatures_ = {
+            code: fit_temperature(out_of_fold[rows], true_columns[rows], weights[rows])
+            for code, rows in by_language.items()
+        }
+        temperature = np.array([self.temperatures_.get(code, self.temperature_) for code in languages])
+        probabilities = calibrated_probabilities(out_of_fold, temperature[:, None])
         confidence = probabilities.max(axis=1)
         correct = probabilities.argmax(axis=1) == true_columns
-        self.threshold_ = choose_threshold(confidence, correct, self.target_accuracy)
-        # Easy languages would otherwise lower the bar for hard ones: each language with
-        # enough rows gets its own threshold, so the accuracy target holds per language.
+        self.threshold_ = choose_threshold(confidence, correct, self.target_accuracy, weights=weights)
         self.thresholds_ = {
-            code: choose_threshold(confidence[languages == code], correct[languages == code], self.target_accuracy)
-            for code in self.languages_
-            if (languages == code).sum() >= _MIN_ROWS_FOR_LANGUAGE_THRESHOLD
+            code: choose_threshold(confidence[rows], correct[rows], self.target_accuracy, weights=weights[rows])
+            for code, rows in by_language.items()
         }
         routed = confidence >= np.array([self.thresholds_.get(code, self.threshold_) for code in languages])
         self.out_of_fold_ = {
-            "rows": len(texts),
-            "accuracy": float(correct.mean()),
-            "expected_calibration_error": expected_calibration_error(confidence, correct),
-            "auto_route_share": float(routed.mean()),
-            "auto_route_accuracy": float(correct[routed].mean()) if routed.any() else None,
+            "rows": int(weights.sum()),
+            "accuracy": float(np.average(correct, weights=weights)),
+            "expected_calibration_error": expected_calibration_error(confidence, correct, weights=weights),
+            "auto_route_share": float(np.average(routed, weights=weights)),
+            "auto_route_accuracy": float(np.average(correct[routed], weights=weights[routed])) if routed.any() else None,
         }
-        self.__dict__.pop("_word_names", None)  # explanation cache of a previous fit
-        self._fit_urgency(texts, urgencies)
-        return self
-
     def _fit_urgency(self, texts: list[str], urgencies) -> None:
         self.urgency_counts_ = {}
         self.urgency_model_ = None
@@ -174,9 +197,12 @@ class TriageModel(BaseEstimator):
         learnable = {level for level, n in self.urgency_counts_.items() if n >= self.min_urgency_examples}
         if len(learnable) < 2:
             return
-        rows = [(text, level) for text, level in labelled if level in learnable]
-        self.urgency_model_ = make_urgency_pipeline().fit([t for t, _ in rows], [u for _, u in rows])
-        distinct = sorted({group_key(text) for text, _ in rows})
+        labelled = [(text, level) for text, level in labelled if level in learnable]
+        rows, weights = _distinct_rows((group_key(text), level) for text, level in labelled)
+        self.urgency_model_ = make_urgency_pipeline().fit(
+            [labelled[i][0] for i in rows], [labelled[i][1] for i in rows], logisticregression__sample_weight=weights
+        )
+        distinct = sorted({group_key(labelled[i][0]) for i in rows})
         self.urgency_support_ = self.urgency_model_[0].transform(distinct)
 
     def _scores(self, classifier, X) -> np.ndarray:
@@ -192,8 +218,12 @@ class TriageModel(BaseEstimator):
     def predict_proba(self, texts) -> np.ndarray:
         """Calibrated probabilities, columns in the order of `classes_`."""
         check_is_fitted(self, "classifier_")
-        X = self.features_.transform([str(text) for text in texts])
-        return calibrated_probabilities(self._scores(self.classifier_, X), self.temperature_)
+        texts = [str(text) for text in texts]
+        return self._probabilities(self.features_.transform(texts), [detect_language(text) for text in texts])
+
+    def _probabilities(self, X, guesses: list[LanguageGuess]) -> np.ndarray:
+        temperature = np.array([self.temperature_for(guess.code) for guess in guesses])
+        return calibrated_probabilities(self._scores(self.classifier_, X), temperature[:, None])
 
     def predict_departments(self, texts) -> list[str]:
         """Fast path: top-1 department only, no explanation, no triage decision."""
@@ -203,28 +233,33 @@ class TriageModel(BaseEstimator):
     def predict(self, texts) -> list[Prediction]:
         """Full predictions: department, confidence, triage decision, reasons and urgency."""
         check_is_fitted(self, "classifier_")
+        texts = ["" if text is None else str(text) for text in texts]
+        distinct = list(dict.fromkeys(texts))  # a batch often repeats texts: predict each once
         with config_context(assume_finite=True, skip_parameter_validation=True):
-            return self._predict(["" if text is None else str(text) for text in texts])
+            found = dict(zip(distinct, self._predict(distinct)))
+        return [found[text] for text in texts]
 
     def _predict(self, texts: list[str]) -> list[Prediction]:
         X = self.features_.transform(texts)
-        probabilities = calibrated_probabilities(self._scores(self.classifier_, X), self.temperature_)
+        guesses = [detect_language(text) for text in texts]
+        probabilities = self._probabilities(X, guesses)
         urgencies = self._predict_urgency(texts)
         return [
-            self._one_prediction(text, X[i], probabilities[i], urgencies[i]) for i, text in enumerate(texts)
+            self._one_prediction(text, guesses[i], X[i], probabilities[i], urgencies[i])
+            for i, text in enumerate(texts)
         ]
 
-    def _one_prediction(self, text: str, x, probabilities: np.ndarray, urgency: tuple) -> Prediction:
+    def _one_prediction(self, text: str, guess: LanguageGuess, x, probabilities: np.ndarray,
+                        urgency: tuple) -> Prediction:
         tokens = words(text)
-        guess = detect_language(text)
         triage_reason = None
-        if len(tokens) < self.min_words:
+        if not tokens:
             triage_reason = "too_short"
-        elif guess.code is not None and guess.code not in self.languages_:
-            triage_reason = "unsupported_language"
-        elif guess.code is None and self._coverage(tokens) < self.min_vocabulary_coverage:
-            # langid is unsure (short or mixed text): trust it only if the words are ones we know.
-            triage_reason = "unsupported_language"
+        elif guess.code not in self.languages_ and self._coverage(tokens) < self.min_vocabulary_coverage:
+            # Not a language the model was trained on, or langid is unsure (short or mixed
+            # text), and most words are unknown to the model. langid misreads short texts
+            # (English menus as Italian), so words the model knows overrule it.
+            triage_reason = "too_short" if len(tokens) < self.min_words else "unsupported_language"
         if triage_reason is None:
             order = np.argsort(-probabilities)
             best = int(order[0])
@@ -232,7 +267,9 @@ class TriageModel(BaseEstimator):
             department = str(self.classes_[best])
             top3 = [(str(self.classes_[k]), float(probabilities[k])) for k in order[:3]]
             reasons = self._reasons(text, x, best)
-            if confidence < self.threshold_for(guess.code):
+            if len(tokens) < self.min_words:
+                triage_reason = "too_short"  # a suggestion for the triage officer, never auto-routed
+            elif confidence < self.threshold_for(guess.code):
                 triage_reason = "low_confidence"
         else:
             # The model has not read this text: no department and no confidence to show.
@@ -252,26 +289,28 @@ class TriageModel(BaseEstimator):
             triage_reason=triage_reason,
         )
 
-    def _regularisation(self, texts: list[str]) -> float:
+    def _regularisation(self, texts: list[str], weights: np.ndarray) -> float:
         """C as given, or for "auto": 1.0 when most texts are short (few active features each,
-        so they need a freer fit), 0.3 for letters, whose many features overfit at 1.0.
-        Measured on the bundled files: NYC menu texts gain 0.06 macro-F1 at 1.0, French and
-        Swahili letters lose 0.02."""
+        so they need a freer fit), 0.05 for letters, whose many features overfit. Chosen by
+        grouped 5-fold CV on the bundled files (docs/models.md): on all three letter files
+        (CFPB, French, Swahili) macro-F1 rises from C = 1.0 to 0.3 to 0.1 to 0.05; on the
+        short NYC and Arabic texts 1.0 beats 0.3."""
         if self.C != "auto":
             return float(self.C)
-        return 1.0 if float(np.median([len(text) for text in texts])) < _SHORT_TEXT_CHARS else 0.3
+        median = float(np.median(np.repeat([len(text) for text in texts], weights.astype(int))))
+        return 1.0 if median < _SHORT_TEXT_CHARS else 0.05
+
+    def temperature_for(self, language: str | None) -> float:
+        """Softmax temperature for a detected language (the overall one when it has none of its own)."""
+        return self.__dict__.get("temperatures_", {}).get(language, self.temperature_)
 
     def threshold_for(self, language: str | None) -> float:
         """Auto-route threshold for a detected language (the overall one when it has none of its own)."""
         return self.thresholds_.get(language, self.threshold_)
 
-    def _vectorisers(self):
-        """(word, char) count vectorisers of the fitted features."""
-        return self.features_.word_vectoriser_, self.features_.char_vectoriser_
-
     def _coverage(self, tokens: list[str]) -> float:
-        vocabulary = self._vectorisers()[0].vocabulary_
-        return sum(token in vocabulary for token in tokens) / len(tokens) if tokens else 0.0
+        """Share of the words that the model met in training."""
+        return float((self.features_.word_columns(tokens)[0] >= 0).mean()) if tokens else 0.0
 
     def _reasons(self, text: str, x, column: int, limit: int = 5) -> list[str]:
         """Words and phrases of the text whose features pushed most towards class `column`.
@@ -279,37 +318,23 @@ class TriageModel(BaseEstimator):
         Word n-grams count as themselves; each character n-gram's weight is shared among the
         words it occurs in, so the reasons are readable words rather than fragments.
         """
-        word_vectoriser, char_vectoriser = self._vectorisers()
-        n_word_features = len(word_vectoriser.vocabulary_)
         x = x.tocsr()
         weights = self.classifier_.coef_
         row = column if weights.shape[0] > 1 else 0
         sign = 1.0 if weights.shape[0] > 1 or column == 1 else -1.0
-        contribution = dict(zip(x.indices, sign * x.data * weights[row, x.indices]))
-        if not hasattr(self, "_word_names"):
-            self._word_names = word_vectoriser.get_feature_names_out()
+        contribution = dict(zip(x.indices.tolist(), (sign * x.data * weights[row, x.indices]).tolist()))
+        normalised = normalise(text)
+        tokens = WORD_PATTERN.findall(normalised)
+        unigrams, bigrams = self.features_.word_columns(tokens)
         evidence: dict[str, float] = defaultdict(float)
-        for index, value in contribution.items():
-            if index < n_word_features:
-                evidence[self._word_names[index]] += value
-        tokens = [_EDGE_PUNCTUATION.sub("", token) for token in normalise(text)[:CHAR_NGRAM_PREFIX].split()]
-        grams_of = {}
-        occurrences: Counter = Counter()
-        for token in set(tokens):
-            if not token:
-                continue
-            padded = f" {token} "
-            grams = {
-                char_vectoriser.vocabulary_.get(padded[i : i + n])
-                for n in range(2, 6)
-                for i in range(len(padded) - n + 1)
-            } - {None}
-            grams_of[token] = grams
-            occurrences.update(grams)
-        for token, grams in grams_of.items():
-            evidence[token] += sum(
-                contribution.get(n_word_features + g, 0.0) / occurrences[g] for g in grams
-            )
+        counted = set()
+        for names, columns in ((tokens, unigrams), (_pairs(tokens), bigrams)):
+            for name, index in zip(names, columns.tolist()):
+                if index >= 0 and index not in counted:
+                    counted.add(index)
+                    evidence[name] += contribution.get(index, 0.0)
+        for name, share in self._char_evidence(opening(normalised).split(), contribution).items():
+            evidence[name] += share
         ranked = sorted(
             (
                 (phrase, weight) for phrase, weight in evidence.items()
@@ -318,6 +343,30 @@ class TriageModel(BaseEstimator):
             key=lambda item: -item[1],
         )
         return [phrase for phrase, _ in ranked[:limit]]
+
+    def _char_evidence(self, tokens: list[str], contribution: dict[int, float]) -> dict[str, float]:
+        """Each token's share of the char n-gram contributions: an n-gram found in k distinct
+        tokens gives each of them 1/k of its weight (edge punctuation is left out of the names)."""
+        distinct = list(dict.fromkeys(tokens))
+        columns = [self.features_.char_columns(token) for token in distinct]
+        if not distinct or not sum(len(c) for c in columns):
+            return {}
+        n_word, n_char = self.features_.n_word_features_, len(self.features_.idf_[1])
+        owner = np.repeat(np.arange(len(distinct)), [len(c) for c in columns])
+        pairs = np.unique(owner * n_char + np.concatenate(columns))  # each (token, n-gram) once
+        owner, grams = pairs // n_char, pairs % n_char
+        value = np.zeros(n_char)
+        for index, weight in contribution.items():
+            if index >= n_word:
+                value[index - n_word] = weight
+        shares = np.bincount(owner, weights=value[grams] / np.bincount(grams, minlength=n_char)[grams],
+                             minlength=len(distinct))
+        evidence: dict[str, float] = defaultdict(float)
+        for token, share in zip(distinct, shares.tolist()):
+            name = _EDGE_PUNCTUATION.sub("", token)
+            if name:
+                evidence[name] += share
+        return evidence
 
     def _predict_urgency(self, texts: list[str]) -> list[tuple[str, float, str, list[str]]]:
         """(level, score, source, reasons) per text: learned where similar labelled history exists,
@@ -350,3 +399,23 @@ class TriageModel(BaseEstimator):
                  [f"learned from {learned} labelled past cases; closest is {similarity[i]:.0%} similar"])
             )
         return results
+
+
+def _pairs(tokens: list[str]) -> list[str]:
+    """Neighbouring words, as the bigram features read them."""
+    return [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
+
+
+def _distinct_rows(keys) -> tuple[list[int], np.ndarray]:
+    """Index of the first row of each distinct key, and how many rows share it."""
+    first: dict = {}
+    counts: list[int] = []
+    rows: list[int] = []
+    for i, key in enumerate(keys):
+        j = first.setdefault(key, len(rows))
+        if j == len(rows):
+            rows.append(i)
+            counts.append(0)
+        counts[j] += 1
+    return rows, np.asarray(counts, dtype=np.float64)
+

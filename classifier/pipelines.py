@@ -6,17 +6,27 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
-from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
+from sklearn.utils import murmurhash3_32
 
-from classifier.text import normalise, normalise_all
+from classifier.text import WORD_PATTERN, normalise, normalise_all
 
 # Character n-grams are read from the start of the text only: they matter for short texts
 # and inflected words, and on long letters they would cost most of the training time.
 CHAR_NGRAM_PREFIX = 3000
+CHAR_NGRAM_SIZES = range(2, 6)
+# Features are hashed into 2**24 buckets per block: no vocabulary of strings is kept (the
+# vocabularies used to be most of a worker's memory and of training's), and at this size
+# two n-grams that matter rarely share a bucket.
+HASH_BITS = 24
+_SHIFT = np.uint64(64 - HASH_BITS)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier: spreads token hashes over the high bits
+_CHAR_SEED = 1
+# Per-worker memo of character columns per token; cleared when it reaches this size.
+_CACHE_LIMIT = 50_000
 
 
 def opening(text: str) -> str:
@@ -24,32 +34,84 @@ def opening(text: str) -> str:
     return text[:CHAR_NGRAM_PREFIX]
 
 
+def char_wb_grams(token: str) -> list[str]:
+    """Character 2-5 grams of one white-space token padded with spaces, as scikit-learn's
+    `char_wb` analyser makes them (a token shorter than n gives one gram, and stops there)."""
+    padded = f" {token} "
+    grams = []
+    for n in CHAR_NGRAM_SIZES:
+        grams.extend(padded[start:start + n] for start in range(max(1, len(padded) - n + 1)))
+        if len(padded) <= n:
+            break
+    return grams
+
+
+def _char_buckets(token: str) -> np.ndarray:
+    return np.fromiter(
+        (murmurhash3_32(gram, seed=_CHAR_SEED, positive=True) for gram in char_wb_grams(token)), dtype=np.uint64
+    ) >> np.uint64(32 - HASH_BITS)
+
+
+def _word_buckets(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Buckets of each word (unigram) and of each pair of neighbouring words (bigram), in text order."""
+    hashes = np.fromiter((murmurhash3_32(token, positive=True) for token in tokens), dtype=np.uint64,
+                         count=len(tokens))
+    unigrams = (hashes * _MIX) >> _SHIFT
+    bigrams = (((hashes[:-1] * _MIX) ^ hashes[1:]) * _MIX) >> _SHIFT
+    return unigrams.astype(np.int64), bigrams.astype(np.int64)
+
+
+def _counted_rows(rows: list[np.ndarray], n_columns: int) -> sparse.csr_matrix:
+    """CSR matrix of counts from one array of column ids (with repeats) per row."""
+    indptr, indices, data = [0], [], []
+    for columns in rows:
+        unique, counts = np.unique(columns, return_counts=True)
+        indices.append(unique)
+        data.append(counts)
+        indptr.append(indptr[-1] + len(unique))
+    empty = np.zeros(0, dtype=np.int64)
+    return sparse.csr_matrix(
+        (np.concatenate(data or [empty]).astype(np.float64), np.concatenate(indices or [empty]), indptr),
+        shape=(len(rows), n_columns),
+    )
+
+
 class RoutingFeatures(TransformerMixin, BaseEstimator):
     """Word 1-2 grams for topic words and char 2-5 grams inside word boundaries (weighted
     `char_weight`) for inflection, spelling variants, short texts and Arabic/Swahili morphology.
     TF-IDF with sublinear tf (long letters do not drown short ones), l2 per block.
 
-    The text is analysed once into counts; `fold_matrix` then gives the TF-IDF matrix whose
-    vocabulary (min_df) and idf come from a fold's training rows only, so out-of-fold scores
-    used for calibration are honest without re-analysing the text for every fold.
+    N-grams are hashed, and only the buckets seen in training (char: in `char_min_df` texts)
+    are kept, as sorted arrays (`buckets_`). The text is analysed once into counts; `fold_matrix`
+    then gives the TF-IDF matrix whose kept buckets and idf come from a fold's training rows
+    only, so out-of-fold scores used for calibration are honest without re-analysing the text.
     """
 
     def __init__(self, char_weight: float = 2.0, char_min_df: int = 2):
         self.char_weight = char_weight
         self.char_min_df = char_min_df
 
-    @staticmethod
-    def _analysers() -> tuple[CountVectorizer, CountVectorizer]:
-        return (
-            CountVectorizer(lowercase=False, ngram_range=(1, 2)),
-            CountVectorizer(lowercase=False, preprocessor=opening, analyzer="char_wb", ngram_range=(2, 5)),
-        )
-
-    def count(self, texts) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list]:
-        """Raw counts of all word and char n-grams of `texts` (and their vectorisers)."""
-        normalised = normalise_all(texts)
-        words, chars = self._analysers()
-        return words.fit_transform(normalised), chars.fit_transform(normalised), [words, chars]
+    # -------------------------------------------------------------- analysis
+    def count(self, texts) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list[np.ndarray]]:
+        """Counts of the word and char buckets of `texts`, over the buckets they use (returned last)."""
+        word_rows, char_rows, cache = [], [], {}
+        for text in normalise_all(texts):
+            word_rows.append(np.concatenate(_word_buckets(WORD_PATTERN.findall(text))))
+            tokens = opening(text).split()
+            for token in tokens:
+                if token not in cache:
+                    cache[token] = _char_buckets(token).astype(np.int64)
+            char_rows.append(np.concatenate([cache[token] for token in tokens] or [np.zeros(0, np.int64)]))
+        blocks, used = [], []
+        for rows in (word_rows, char_rows):
+            buckets = np.concatenate(rows or [np.zeros(0, np.int64)])
+            columns = np.flatnonzero(np.bincount(buckets, minlength=1 << HASH_BITS))
+            column_of = np.zeros(1 << HASH_BITS, dtype=np.int64)  # bucket -> column (a dense table: no sort)
+            column_of[columns] = np.arange(len(columns))
+            ends = np.cumsum([len(row) for row in rows])
+            blocks.append(_counted_rows(np.split(column_of[buckets], ends[:-1]) if rows else [], len(columns)))
+            used.append(columns)
+        return blocks[0], blocks[1], used
 
     def _blocks(self, counts, rows):
         """(kept columns, idf) per block, learned from `rows` only."""
@@ -61,54 +123,93 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         return blocks
 
     def _weigh(self, counts, blocks) -> sparse.csr_matrix:
-        parts = []
-        for matrix, (keep, idf), weight in zip(counts, blocks, (1.0, self.char_weight)):
-            part = matrix[:, keep].astype(np.float64)
-            part.data = 1.0 + np.log(part.data)
-            parts.append(normalize(part @ sparse.diags(idf)) * weight)
-        return sparse.hstack(parts, format="csr")
-
-    def fold_matrix(self, counts, train_rows) -> sparse.csr_matrix:
-        """Features of every row, with vocabulary and idf fitted on `train_rows` only."""
-        return self._weigh(counts, self._blocks(counts, train_rows))
-
-    def fit_from_counts(self, counts, vectorisers) -> sparse.csr_matrix:
-        """Fit on all counted rows; return their features. Keeps only the retained vocabulary."""
-        blocks = self._blocks(counts, np.arange(counts[0].shape[0]))
-        features = self._weigh(counts, blocks)
-        self.word_vectoriser_, self.char_vectoriser_ = [
-            self._pruned(vectoriser, keep) for vectoriser, (keep, _) in zip(vectorisers, blocks)
-        ]
-        self.idf_ = [idf for _, idf in blocks]
-        return features
+        return sparse.hstack(
+            [self._tfidf(matrix[:, keep], idf, weight)
+             for matrix, (keep, idf), weight in zip(counts, blocks, (1.0, self.char_weight))],
+            format="csr",
+        )
 
     @staticmethod
-    def _pruned(vectoriser: CountVectorizer, keep: np.ndarray) -> CountVectorizer:
-        names = vectoriser.get_feature_names_out()[keep]
-        pruned = CountVectorizer(**{**vectoriser.get_params(), "vocabulary": {n: i for i, n in enumerate(names)}})
-        pruned.fit([])
-        return pruned
+    def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray, weight: float) -> sparse.csr_matrix:
+        """Sublinear tf × idf, each row scaled to length `weight` (computed on the stored values
+        directly: for one text, building a diagonal matrix and validating cost more than the maths)."""
+        part = counts.astype(np.float64)
+        part.data = (1.0 + np.log(part.data)) * idf[part.indices]
+        rows = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=part.data ** 2, minlength=part.shape[0]))
+        part.data *= weight / np.where(norms > 0, norms, 1.0)[rows]
+        return part
+
+    def fold_matrix(self, counts, train_rows) -> sparse.csr_matrix:
+        """Features of every row, with kept buckets and idf fitted on `train_rows` only."""
+        return self._weigh(counts, self._blocks(counts, train_rows))
+
+    def fit_from_counts(self, counts, used) -> sparse.csr_matrix:
+        """Fit on all counted rows; return their features."""
+        blocks = self._blocks(counts, np.arange(counts[0].shape[0]))
+        self.buckets_ = [columns[keep] for columns, (keep, _) in zip(used, blocks)]
+        self.idf_ = [idf for _, idf in blocks]
+        self._char_cache = {}
+        return self._weigh(counts, blocks)
 
     def fit(self, texts, y=None) -> "RoutingFeatures":
-        *counts, vectorisers = self.count(texts)
-        self.fit_from_counts(counts, vectorisers)
+        *counts, used = self.count(texts)
+        self.fit_from_counts(counts, used)
         return self
 
+    # ------------------------------------------------------------ prediction
+    def _columns(self, block: int, buckets: np.ndarray) -> np.ndarray:
+        """Column of each bucket in the fitted block, -1 for buckets not kept in training."""
+        kept = self.buckets_[block]
+        if not len(kept):
+            return np.full(len(buckets), -1, dtype=np.int64)
+        where = np.searchsorted(kept, buckets).clip(max=len(kept) - 1)
+        return np.where(kept[where] == buckets, where, -1)
+
+    def word_columns(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of each word and of each pair of neighbouring words (-1: unknown)."""
+        unigrams, bigrams = _word_buckets(tokens)
+        return self._columns(0, unigrams), self._columns(0, bigrams)
+
+    def char_columns(self, token: str) -> np.ndarray:
+        """Columns (within the char block) of a white-space token's char n-grams, memoised per worker."""
+        cache = self.__dict__.setdefault("_char_cache", {})
+        columns = cache.get(token)
+        if columns is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            columns = self._columns(1, _char_buckets(token).astype(np.int64))
+            cache[token] = columns = columns[columns >= 0]
+        return columns
+
     def transform(self, texts) -> sparse.csr_matrix:
-        normalised = normalise_all(texts)
-        counts = [self.word_vectoriser_.transform(normalised), self.char_vectoriser_.transform(normalised)]
-        return self._weigh(counts, [(np.arange(len(idf)), idf) for idf in self.idf_])
+        word_rows, char_rows = [], []
+        for text in normalise_all(texts):
+            unigrams, bigrams = self.word_columns(WORD_PATTERN.findall(text))
+            words = np.concatenate([unigrams, bigrams])
+            word_rows.append(words[words >= 0])
+            char_rows.append(np.concatenate([self.char_columns(t) for t in opening(text).split()]
+                                            or [np.zeros(0, np.int64)]))
+        # float32, as the classifier's coefficients are kept: the product needs no upcast copy.
+        return sparse.hstack(
+            [self._tfidf(_counted_rows(rows, len(idf)), idf, weight)
+             for rows, idf, weight in zip((word_rows, char_rows), self.idf_, (1.0, self.char_weight))],
+            format="csr", dtype=np.float32,
+        )
 
     @property
     def n_word_features_(self) -> int:
         return len(self.idf_[0])
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_char_cache", None)  # a per-worker memo, rebuilt on use
+        return state
 
-def make_routing_classifier(C: float = 0.3) -> LinearSVC:
+
+def make_routing_classifier(C: float = 0.05) -> LinearSVC:
     """A linear SVM with balanced class weights: small ministries count as much as big ones."""
     return LinearSVC(C=C, class_weight="balanced", random_state=0)
-
-
 def make_urgency_pipeline() -> Pipeline:
     """Urgency level from words of the text; balanced so the rare level is not ignored."""
     return make_pipeline(

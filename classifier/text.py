@@ -11,7 +11,7 @@ _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
 # Redaction masks such as the CFPB's "XXXX" or "{$00.00}" carry no topic.
 _REDACTION = re.compile(r"\b[xX]{2,}\b|\{\$[\d.,]*\}")
 _DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"(?u)\b\w\w+\b")
+WORD_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 
 
 def normalise(text: str) -> str:
@@ -25,7 +25,7 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Word tokens of normalised text, as the word vectoriser sees them (two letters or more)."""
-    return _WORD.findall(normalise(text))
+    return WORD_PATTERN.findall(normalise(text))
 
 
 def normalise_all(texts) -> list[str]:

@@ -82,12 +82,22 @@ RULES: tuple[UrgencyRule, ...] = (
 _PROCLITICS = "(?:و|ف|ب|ل|ال|وال|بال|فال|لل)?"
 
 
-def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = sorted({normalise(k) for k in keywords}, key=len, reverse=True)
+def _pattern(keywords) -> re.Pattern[str]:
+    alternatives = sorted(set(keywords), key=len, reverse=True)
     return re.compile(rf"(?<!\w){_PROCLITICS}({'|'.join(map(re.escape, alternatives))})(?!\w)")
 
 
-_COMPILED = tuple((rule, _pattern(rule.keywords)) for rule in RULES)
+def _rules_of_keywords() -> dict[str, list[UrgencyRule]]:
+    rules_of: dict[str, list[UrgencyRule]] = {}
+    for rule in RULES:
+        for keyword in rule.keywords:
+            rules_of.setdefault(normalise(keyword), []).append(rule)
+    return rules_of
+
+
+# One pattern for every keyword (a single pass over the text), then each keyword's rules.
+_RULES_OF = _rules_of_keywords()
+_ANY_KEYWORD = _pattern(_RULES_OF)
 
 
 @dataclass(frozen=True)
@@ -99,13 +109,15 @@ class RuleAssessment:
 
 def assess_urgency(text: str) -> RuleAssessment:
     """Highest level among the concerns the text mentions; 'low' with a stated default otherwise."""
-    normalised = normalise(text)
+    found: dict[UrgencyRule, set[str]] = {}
+    for match in _ANY_KEYWORD.finditer(normalise(text)):
+        for rule in _RULES_OF[match.group(1)]:
+            found.setdefault(rule, set()).add(match.group(1))
     level, reasons, concerns = "low", [], 0
-    for rule, pattern in _COMPILED:
-        found = sorted({match.group(1) for match in pattern.finditer(normalised)})
-        if found:
+    for rule in RULES:  # reasons in the rules' order
+        if rule in found:
             concerns += 1
-            reasons.append(f"{rule.concern}: {', '.join(found)}")
+            reasons.append(f"{rule.concern}: {', '.join(sorted(found[rule]))}")
             if LEVEL_RANK[rule.level] > LEVEL_RANK[level]:
                 level = rule.level
     if not reasons:
