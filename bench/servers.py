@@ -16,9 +16,29 @@ from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
-# Both apps run under exactly these settings; only the WSGI target differs.
-GUNICORN_ARGS = ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "2", "--timeout", "60",
-                 "--backlog", "2048", "--log-level", "warning"]
+# Both apps run under exactly these settings; only the WSGI target differs: production's gunicorn.conf.py (worker
+# class, threads, worker recycling, and its hook that loads the routing model before a worker takes requests; a no-op
+# for the baseline, which logs that it has no model), with the worker count, port and timeouts of the bench.
+GUNICORN_ARGS = ["--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(WORKERS), "--worker-class", "gthread",
+                 "--threads", "2", "--timeout", "60", "--backlog", "2048", "--log-level", "warning"]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (so index 11 is field 14, utime)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int, children_only: bool = False) -> float:
+    """CPU time (user + system) used so far by a process, or by its children that have exited and been reaped."""
+    fields = _stat(pid)
+    if not fields:
+        return 0.0
+    first = 13 if children_only else 11
+    return (int(fields[first]) + int(fields[first + 1])) / CLOCK_TICKS
 
 
 @dataclass
@@ -30,6 +50,10 @@ class Server:
         """The master's children (its workers)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time of every worker so far, including those already recycled (gunicorn.conf.py's max_requests)."""
+        return cpu_seconds(self.process.pid, children_only=True) + sum(cpu_seconds(p) for p in self.worker_pids())
 
     def worker_rss_mb(self) -> list[float]:
         """Resident memory of each worker, in MiB."""
