@@ -1,5 +1,8 @@
 import json
 
+import numpy as np
+import pytest
+
 from classifier import evaluate_model, format_report, routing_report
 from classifier.calibration import choose_threshold, expected_calibration_error
 
@@ -35,3 +38,14 @@ def test_evaluate_model_reports_urgency_and_formats(trained_model, training_set)
     assert report["urgency"]["rows"] > 0
     text = format_report(report)
     assert "macro-F1" in text and "urgency on" in text
+
+
+def test_weighted_rows_count_as_repeated_rows():
+    rng = np.random.default_rng(0)
+    confidence = rng.uniform(0.3, 1.0, 300).round(3)
+    correct = rng.uniform(size=300) < confidence
+    weights = rng.integers(1, 6, 300)
+    expanded = (np.repeat(confidence, weights), np.repeat(correct, weights))
+    assert choose_threshold(confidence, correct, 0.9, weights=weights) == choose_threshold(*expanded, 0.9)
+    assert expected_calibration_error(confidence, correct, weights=weights) == pytest.approx(
+        expected_calibration_error(*expanded))

@@ -107,3 +107,23 @@ def test_model_without_urgency_labels_uses_rules_only(training_set):
     model = TriageModel(cv=3).fit(part.texts, part.departments)
     assert model.urgency_model_ is None
     assert model.predict(["Blocked Driveway: No Access"])[0].urgency_source == "rules"
+
+
+def test_repeated_texts_are_learned_once_but_counted_by_calibration(training_set):
+    part = training_set.subset(range(0, len(training_set), 2))
+    repeats = 40
+    texts = part.texts + [part.texts[0]] * repeats
+    departments = part.departments + [part.departments[0]] * repeats
+    once = TriageModel(C=0.3, cv=3).fit(part.texts, part.departments)
+    repeated = TriageModel(C=0.3, cv=3).fit(texts, departments)
+    assert repeated.out_of_fold_["rows"] == len(texts)
+    assert repeated.features_.buckets_[0].tolist() == once.features_.buckets_[0].tolist()
+    np.testing.assert_allclose(repeated.classifier_.coef_, once.classifier_.coef_, atol=1e-4)  # solver tolerance
+
+
+def test_each_language_has_its_own_temperature(trained_model, training_set):
+    languages = {code for code in training_set.languages if code}
+    assert set(trained_model.temperatures_) <= languages and len(trained_model.temperatures_) >= 2
+    for code, temperature in trained_model.temperatures_.items():
+        assert temperature > 0 and trained_model.temperature_for(code) == temperature
+    assert trained_model.temperature_for(None) == trained_model.temperature_
