@@ -17,6 +17,9 @@ from civicly.triage import groups
 from civicly.triage import outbox as outbox_service
 
 
+GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Do what is due now, then stop (for cron or tests).")
 @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
@@ -40,8 +43,8 @@ def worker(once: bool, interval: float, batch: int) -> None:
             try:
                 if once:
                     grouped = groups.attach_all_pending(get_session(), name)
-                else:  # a bounded round, so that a flood of submissions never holds the e-mails back
-                    grouped = groups.attach_pending(get_session(), name, limit=batch)
+                else:
+                    grouped = _group_for_a_while(name, batch)
             except OperationalError as exc:  # database busy or unreachable: the claimed jobs are taken again later
                 get_session().rollback()
                 if once:
@@ -57,6 +60,18 @@ def worker(once: bool, interval: float, batch: int) -> None:
                 time.sleep(interval)
     except KeyboardInterrupt:
         pass
+
+
+def _group_for_a_while(worker_name: str, batch: int, budget: float = GROUPING_BUDGET) -> int:
+    """Group waiting cases, ``batch`` at a time, until none waits or ``budget`` seconds have passed: a round of
+    e-mails (each a round trip to the SMTP server) delays grouping by one batch of them at most, and a flood of
+    submissions holds the e-mails back by ``budget`` at most."""
+    started, total = time.monotonic(), 0
+    while True:
+        done = groups.attach_pending(get_session(), worker_name, limit=batch)
+        total += done
+        if done < batch or time.monotonic() - started >= budget:
+            return total
 
 
 @click.group("outbox", cls=AppGroup)

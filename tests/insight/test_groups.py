@@ -177,3 +177,13 @@ def test_a_failing_comparison_leaves_the_case_alone_and_the_job_done(seeded, mon
     monkeypatch.setattr(groups.similar, "best_match", broken)
     assert group_pending(seeded) == 2
     assert seeded.get(CaseGroupMember, second.id) is None and seeded.get(Case, second.id).status == "new"
+
+
+def test_the_worker_groups_in_batches_until_none_waits_or_its_time_is_up(app, seeded):
+    from civicly.outbox_cli import _group_for_a_while
+
+    reports = [file_case(seeded, WATER[i % len(WATER)], department="TERRITOIRES") for i in range(5)]
+    with app.app_context():
+        assert _group_for_a_while("test-worker", batch=2, budget=0) == 2  # no time left after the first batch
+        assert _group_for_a_while("test-worker", batch=2) == 3  # then every batch until none waits
+    assert all(seeded.get(CaseGroupMember, r.id, populate_existing=True) is not None for r in reports)
