@@ -1,11 +1,14 @@
 """Migrations go up and down on every backend, and match the models exactly."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.schema import CreateIndex
 
 from civicly import migrate
 from civicly.db import make_engine
 from civicly.models import SQLModel
+from civicly.models.cases import QUEUE_ORDER_INDEX, TRIAGE_ORDER_INDEX
 
 
 def table_names(url):
@@ -30,3 +33,31 @@ def test_models_and_migrations_agree(database_url):
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def case_indexes(url):
+    engine = make_engine(url)
+    indexes = {index["name"]: index["column_names"] for index in inspect(engine).get_indexes("cases")}
+    engine.dispose()
+    return indexes
+
+
+def test_queue_order_indexes_go_down_to_the_previous_ones(database_url):
+    assert {"ix_cases_queue_order", "ix_cases_triage_order"} <= set(case_indexes(database_url))
+    migrate.downgrade(database_url, "0003")
+    indexes = case_indexes(database_url)
+    assert indexes["ix_cases_queue"] == ["department_id", "status", "urgency_rank", "urgency_score", "created_at"]
+    assert indexes["ix_cases_triage"] == ["needs_triage", "status", "urgency_rank", "created_at"]
+    assert not {"ix_cases_queue_order", "ix_cases_triage_order"} & set(indexes)
+    migrate.upgrade(database_url, "head")
+    assert {"ix_cases_queue_order", "ix_cases_triage_order"} <= set(case_indexes(database_url))
+
+
+@pytest.mark.parametrize("index", [QUEUE_ORDER_INDEX, TRIAGE_ORDER_INDEX], ids=lambda index: index.name)
+def test_sqlite_queue_order_indexes_match_the_models_with_their_sort_order(sqlite_template, index):
+    """compare_metadata checks only the columns of an SQLite index, not DESC: compare the whole definitions."""
+    engine = make_engine(f"sqlite:///{sqlite_template}")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": index.name}).scalar()
+    engine.dispose()
+    assert stored == str(CreateIndex(index).compile(dialect=engine.dialect))

@@ -6,6 +6,10 @@ from enum import Enum
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlmodel import Field, SQLModel
 
 from civicly.models.timestamps import utcnow
@@ -42,10 +46,6 @@ class Case(SQLModel, table=True):
     """A submission and its routing state. Contact fields are shown only to the case's ministry."""
 
     __tablename__ = "cases"
-    __table_args__ = (
-        Index("ix_cases_queue", "department_id", "status", "urgency_rank", "urgency_score", "created_at"),
-        Index("ix_cases_triage", "needs_triage", "status", "urgency_rank", "created_at"),
-    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     reference: str = Field(max_length=16, unique=True, index=True)
@@ -78,3 +78,40 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deadline_at: Optional[datetime] = Field(default=None)
+
+
+class NullsLastOnPostgres(UnaryExpression):
+    """``column NULLS LAST`` in PostgreSQL, the bare column in SQLite, whose indexes cannot store NULLS LAST.
+
+    SQLite keeps NULLs first in such an index, so a query ordered ``NULLS LAST`` there sorts only the rows that tie
+    on the columns before it; PostgreSQL reads the whole order from the index.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement) -> None:
+        super().__init__(column, modifier=operators.nulls_last_op)
+
+
+@compiles(NullsLastOnPostgres)
+def _nulls_last(element: NullsLastOnPostgres, compiler: SQLCompiler, **kw) -> str:
+    return compiler.visit_unary(element, **kw)
+
+
+@compiles(NullsLastOnPostgres, "sqlite")
+def _bare_column(element: NullsLastOnPostgres, compiler: SQLCompiler, **kw) -> str:
+    return compiler.process(element.element, **kw)
+
+
+def _queue_order_index(name: str, *leading: str) -> Index:
+    """An index holding the queue's whole order (triage/queue._queue_order) after ``leading`` equality columns, so
+    each range the queue reads comes out of it in order and stops after one page."""
+    c = Case.__table__.c
+    return Index(name, *(c[column] for column in leading), c.urgency_rank.desc(), c.urgency_score.desc(),
+                 NullsLastOnPostgres(c.deadline_at), c.created_at, c.id)
+
+
+# Officers' queues: one range per (ministry, status). Manual triage and the admin queue: one per (needs_triage,
+# status), needs_triage being true or false on every case, with or without a ministry.
+QUEUE_ORDER_INDEX = _queue_order_index("ix_cases_queue_order", "department_id", "status")
+TRIAGE_ORDER_INDEX = _queue_order_index("ix_cases_triage_order", "needs_triage", "status")
