@@ -2,8 +2,12 @@
 import uuid
 from datetime import timedelta
 
-from civicly.models import Case
+from sqlmodel import col, select
+
+from civicly.models import Case, CaseGroup, CaseGroupMember, Department, Urgency
+from civicly.models.cases import OPEN_STATUSES, CaseStatus
 from civicly.models.timestamps import utcnow
+from civicly.references import new_reference
 from civicly.triage.permissions import Actor
 from civicly.triage.queue import QueueFilters, list_queue
 from tests.conftest import file_case
@@ -94,3 +98,105 @@ def test_pages_across_ministries_and_statuses_follow_one_order(seeded, make_user
     pages = [list_queue(seeded, actor, QueueFilters(), page=n, page_size=5) for n in (1, 2, 3)]
     assert [r.reference for p in pages for r in p.rows] == [c.reference for c in expected]
     assert [p.has_next for p in pages] == [True, True, False]
+
+
+STATUSES = [s.value for s in CaseStatus]
+OPEN = [s.value for s in OPEN_STATUSES]
+
+
+def mixed_cases(session, count: int = 54) -> set[str]:
+    """Cases in two ministries and in none (manual triage), every status, urgencies and scores that tie, deadlines
+    with NULLs, equal receipt times (so the id decides), and groups; returns the references the queue must hide."""
+    codes = {d.code: d.id for d in session.exec(select(Department))}
+    departments = [codes["SANTE"], codes["EDUCATION"], None]
+    levels = [None, "low", "medium", "high"]
+    start = utcnow() - timedelta(days=30)
+    cases = []
+    for i in range(count):
+        level = levels[i % 4]
+        case = Case(reference=new_reference(), text=f"Report {i}", text_redacted=f"Report {i}",
+                    language=["fr", "en"][i % 2], department_id=departments[i % 3], needs_triage=i % 3 == 2,
+                    status=STATUSES[(i // 3) % len(STATUSES)], urgency=level,
+                    urgency_rank=Urgency(level).rank if level else 0, urgency_score=(i % 3) / 2 if level else 0.0,
+                    deadline_at=start + timedelta(days=40 + i % 4) if i % 5 else None,
+                    created_at=start + timedelta(hours=i % 6))
+        session.add(case)
+        cases.append(case)
+    session.flush()
+    sante = [c for c in cases if c.department_id == codes["SANTE"]]
+    open_ones, closed_ones = [c for c in sante if c.status in OPEN], [c for c in sante if c.status not in OPEN]
+    hidden = open_ones[1]  # open, behind an open lead
+    for lead, member in ((open_ones[0], hidden), (closed_ones[0], open_ones[2]), (open_ones[3], closed_ones[1])):
+        group = CaseGroup(department_id=lead.department_id, lead_case_id=lead.id)
+        session.add(group)
+        session.flush()
+        session.add_all([CaseGroupMember(case_id=lead.id, group_id=group.id),
+                         CaseGroupMember(case_id=member.id, group_id=group.id)])
+    session.commit()
+    return {hidden.reference}
+
+
+def plainly_sorted(session, filters: QueueFilters, hidden: set[str], triage: bool = False,
+                   departments=None) -> list[str]:
+    """The references of the queue as one plain sorted query over every case it may show, less the hidden ones."""
+    statuses = {"open": OPEN, "closed": sorted(set(STATUSES) - set(OPEN)), "all": STATUSES}.get(filters.status,
+                                                                                             [filters.status])
+    query = select(Case.reference).where(col(Case.status).in_(statuses))
+    if triage:
+        query = query.where(Case.needs_triage == True)  # noqa: E712
+    if departments is not None:
+        query = query.where(col(Case.department_id).in_(departments))
+    if filters.urgency == "none":
+        query = query.where(col(Case.urgency).is_(None))
+    elif filters.urgency:
+        query = query.where(Case.urgency == filters.urgency)
+    if filters.language:
+        query = query.where(Case.language == filters.language)
+    order = (col(Case.urgency_rank).desc(), col(Case.urgency_score).desc(), col(Case.deadline_at).asc().nulls_last(),
+             col(Case.created_at).asc(), col(Case.id).asc())
+    return [reference for reference in session.exec(query.order_by(*order)) if reference not in hidden]
+
+
+def every_page(session, actor, filters: QueueFilters, triage: bool = False) -> list[str]:
+    """All pages of the queue, five rows a page, in order; each page but the last says there is a next one."""
+    references, number = [], 1
+    while True:
+        page = list_queue(session, actor, filters, page=number, page_size=5, triage=triage)
+        references += [r.reference for r in page.rows]
+        if not page.has_next:
+            return references
+        assert len(page.rows) == 5
+        number += 1
+
+
+MIXED_FILTERS = [QueueFilters(), QueueFilters(status="closed"), QueueFilters(status="all"),
+                 QueueFilters(status="acknowledged"), QueueFilters(urgency="high"),
+                 QueueFilters(status="all", urgency="none", language="fr")]
+
+
+def test_admin_queue_is_the_plain_sorted_query(seeded, make_user):
+    """The admins' queue merges (needs_triage, status) ranges: every case, with a ministry or none, in one order."""
+    hidden = mixed_cases(seeded)
+    admin = Actor.of(seeded, make_user("root@gouv.sn", "admin", []))
+    for filters in MIXED_FILTERS:
+        expected = plainly_sorted(seeded, filters, hidden)
+        assert expected and every_page(seeded, admin, filters) == expected, filters
+
+
+def test_triage_queue_is_the_plain_sorted_query(seeded, make_user):
+    hidden = mixed_cases(seeded)
+    for actor in (Actor.of(seeded, make_user("tri@gouv.sn", "triage", [])),
+                  Actor.of(seeded, make_user("root@gouv.sn", "admin", []))):
+        for filters in MIXED_FILTERS:
+            expected = plainly_sorted(seeded, filters, hidden, triage=True)
+            assert expected and every_page(seeded, actor, filters, triage=True) == expected, filters
+
+
+def test_officer_queue_is_the_plain_sorted_query_for_every_status_filter(seeded, make_user):
+    """Closed and all statuses too are read as (ministry, status) ranges; a grouped report hides only while both
+    it and its lead are open."""
+    hidden = mixed_cases(seeded)
+    actor = Actor.of(seeded, make_user("awa@gouv.sn", "officer", ["SANTE", "EDUCATION"]))
+    for filters in MIXED_FILTERS:
+        expected = plainly_sorted(seeded, filters, hidden, departments=sorted(actor.department_ids))
+        assert expected and every_page(seeded, actor, filters) == expected, filters
