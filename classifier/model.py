@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from scipy.special import softmax
 from joblib import Parallel, delayed
 from sklearn import config_context
 from sklearn.base import BaseEstimator
@@ -20,8 +21,8 @@ from classifier.calibration import (
 )
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.language import LanguageGuess, detect_language
-from classifier.pipelines import RoutingFeatures, make_routing_classifier, make_urgency_pipeline, opening
-from classifier.text import FUNCTION_WORDS, WORD_PATTERN, normalise, words
+from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
+from classifier.text import FUNCTION_WORDS
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
@@ -74,6 +75,9 @@ class TriageModel(BaseEstimator):
         urgency for a text; otherwise the keyword rules decide.
     n_jobs: threads fitting the cross-validation folds (-1: all cores).
     """
+
+    # Layout of the fitted state; the registry refuses artifacts of another format (retrain them).
+    FORMAT = 2
 
     def __init__(
         self,
@@ -136,8 +140,10 @@ class TriageModel(BaseEstimator):
             X_fold = self.features_.fold_matrix(counts, train)
             return self._scores(fitted_classifier(X_fold, train), X_fold[test])
 
+        features = self.features_.fit_from_counts(counts, used)
+
         def fit_final():
-            return fitted_classifier(self.features_.fit_from_counts(counts, used), np.arange(len(y)))
+            return fitted_classifier(features, np.arange(len(y)))
 
         # liblinear and most sparse algebra release the GIL: threads run the folds and the
         # final model side by side without copying the counts.
@@ -150,7 +156,8 @@ class TriageModel(BaseEstimator):
         for scores, (_, test) in zip(fold_results, folds):
             out_of_fold[test] = scores
         self._calibrate(out_of_fold, true_columns, languages, weights)
-        self._fit_urgency(all_texts, urgencies)
+        row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
+        self._fit_urgency(all_texts, urgencies, features[:, : self.features_.n_word_features_], row_of_text)
         return self
 
     def _calibrate(self, out_of_fold, true_columns, languages, weights) -> None:
@@ -186,7 +193,11 @@ class TriageModel(BaseEstimator):
             "auto_route_share": float(np.average(routed, weights=weights)),
             "auto_route_accuracy": float(np.average(correct[routed], weights=weights[routed])) if routed.any() else None,
         }
-    def _fit_urgency(self, texts: list[str], urgencies) -> None:
+    def _fit_urgency(self, texts: list[str], urgencies, word_features, row_of_text: dict[str, int]) -> None:
+        """Urgency levels from the routing word features (TF-IDF of word 1-2 grams, already
+        computed for routing, so urgency costs a product at prediction), on the levels with
+        enough labelled rows; `urgency_support_` keeps the labelled texts' features to measure
+        how close a new text is to that history."""
         self.urgency_counts_ = {}
         self.urgency_model_ = None
         self.urgency_support_ = None
@@ -197,17 +208,15 @@ class TriageModel(BaseEstimator):
         learnable = {level for level, n in self.urgency_counts_.items() if n >= self.min_urgency_examples}
         if len(learnable) < 2:
             return
-        labelled = [(text, level) for text, level in labelled if level in learnable]
-        rows, weights = _distinct_rows((group_key(text), level) for text, level in labelled)
-        self.urgency_model_ = make_urgency_pipeline().fit(
-            [labelled[i][0] for i in rows], [labelled[i][1] for i in rows], logisticregression__sample_weight=weights
-        )
-        distinct = sorted({group_key(labelled[i][0]) for i in rows})
-        self.urgency_support_ = self.urgency_model_[0].transform(distinct)
+        labelled = [(group_key(text), level) for text, level in labelled if level in learnable]
+        rows, weights = _distinct_rows(labelled)
+        X = word_features[[row_of_text[labelled[i][0]] for i in rows]]
+        self.urgency_model_ = make_urgency_classifier().fit(X, [labelled[i][1] for i in rows], sample_weight=weights)
+        self.urgency_support_ = word_features[sorted({row_of_text[labelled[i][0]] for i in rows})]
 
     def _scores(self, classifier, X) -> np.ndarray:
         """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on."""
-        raw = classifier.decision_function(X)
+        raw = X @ classifier.coef_.T + classifier.intercept_  # decision_function without its per-call checks
         if raw.ndim == 1:
             raw = np.column_stack([-raw, raw])
         scores = np.full((X.shape[0], len(self.classes_)), _UNSEEN_CLASS_SCORE)
@@ -240,18 +249,19 @@ class TriageModel(BaseEstimator):
         return [found[text] for text in texts]
 
     def _predict(self, texts: list[str]) -> list[Prediction]:
-        X = self.features_.transform(texts)
+        analyses = self.features_.analyse(texts)
+        X = self.features_.transform_analysed(analyses)
         guesses = [detect_language(text) for text in texts]
         probabilities = self._probabilities(X, guesses)
-        urgencies = self._predict_urgency(texts)
+        urgencies = self._predict_urgency(texts, X[:, : self.features_.n_word_features_])
         return [
-            self._one_prediction(text, guesses[i], X[i], probabilities[i], urgencies[i])
+            self._one_prediction(analyses[i], guesses[i], X[i], probabilities[i], urgencies[i])
             for i, text in enumerate(texts)
         ]
 
-    def _one_prediction(self, text: str, guess: LanguageGuess, x, probabilities: np.ndarray,
+    def _one_prediction(self, analysis: Analysis, guess: LanguageGuess, x, probabilities: np.ndarray,
                         urgency: tuple) -> Prediction:
-        tokens = words(text)
+        tokens = analysis.tokens
         triage_reason = None
         if not tokens:
             triage_reason = "too_short"
@@ -266,7 +276,7 @@ class TriageModel(BaseEstimator):
             confidence = float(probabilities[best])
             department = str(self.classes_[best])
             top3 = [(str(self.classes_[k]), float(probabilities[k])) for k in order[:3]]
-            reasons = self._reasons(text, x, best)
+            reasons = self._reasons(analysis, x, best)
             if len(tokens) < self.min_words:
                 triage_reason = "too_short"  # a suggestion for the triage officer, never auto-routed
             elif confidence < self.threshold_for(guess.code):
@@ -312,28 +322,24 @@ class TriageModel(BaseEstimator):
         """Share of the words that the model met in training."""
         return float((self.features_.word_columns(tokens)[0] >= 0).mean()) if tokens else 0.0
 
-    def _reasons(self, text: str, x, column: int, limit: int = 5) -> list[str]:
+    def _reasons(self, analysis: Analysis, x, column: int, limit: int = 5) -> list[str]:
         """Words and phrases of the text whose features pushed most towards class `column`.
 
         Word n-grams count as themselves; each character n-gram's weight is shared among the
         words it occurs in, so the reasons are readable words rather than fragments.
         """
         x = x.tocsr()
+        x.sort_indices()
         weights = self.classifier_.coef_
         row = column if weights.shape[0] > 1 else 0
         sign = 1.0 if weights.shape[0] > 1 or column == 1 else -1.0
-        contribution = dict(zip(x.indices.tolist(), (sign * x.data * weights[row, x.indices]).tolist()))
-        normalised = normalise(text)
-        tokens = WORD_PATTERN.findall(normalised)
-        unigrams, bigrams = self.features_.word_columns(tokens)
+        contribution = (x.indices, sign * x.data * weights[row, x.indices])
         evidence: dict[str, float] = defaultdict(float)
-        counted = set()
-        for names, columns in ((tokens, unigrams), (_pairs(tokens), bigrams)):
-            for name, index in zip(names, columns.tolist()):
-                if index >= 0 and index not in counted:
-                    counted.add(index)
-                    evidence[name] += contribution.get(index, 0.0)
-        for name, share in self._char_evidence(opening(normalised).split(), contribution).items():
+        names = analysis.tokens + _pairs(analysis.tokens)
+        known, first = np.unique(analysis.word_columns, return_index=True)  # each word n-gram counted once
+        for index, value in zip(first[known >= 0].tolist(), _looked_up(contribution, known[known >= 0]).tolist()):
+            evidence[names[index]] += value
+        for name, share in self._char_evidence(analysis.char_tokens, contribution).items():
             evidence[name] += share
         ranked = sorted(
             (
@@ -344,7 +350,7 @@ class TriageModel(BaseEstimator):
         )
         return [phrase for phrase, _ in ranked[:limit]]
 
-    def _char_evidence(self, tokens: list[str], contribution: dict[int, float]) -> dict[str, float]:
+    def _char_evidence(self, tokens: list[str], contribution: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
         """Each token's share of the char n-gram contributions: an n-gram found in k distinct
         tokens gives each of them 1/k of its weight (edge punctuation is left out of the names)."""
         distinct = list(dict.fromkeys(tokens))
@@ -355,11 +361,8 @@ class TriageModel(BaseEstimator):
         owner = np.repeat(np.arange(len(distinct)), [len(c) for c in columns])
         pairs = np.unique(owner * n_char + np.concatenate(columns))  # each (token, n-gram) once
         owner, grams = pairs // n_char, pairs % n_char
-        value = np.zeros(n_char)
-        for index, weight in contribution.items():
-            if index >= n_word:
-                value[index - n_word] = weight
-        shares = np.bincount(owner, weights=value[grams] / np.bincount(grams, minlength=n_char)[grams],
+        value = _looked_up(contribution, n_word + grams)
+        shares = np.bincount(owner, weights=value / np.bincount(grams, minlength=n_char)[grams],
                              minlength=len(distinct))
         evidence: dict[str, float] = defaultdict(float)
         for token, share in zip(distinct, shares.tolist()):
@@ -368,17 +371,18 @@ class TriageModel(BaseEstimator):
                 evidence[name] += share
         return evidence
 
-    def _predict_urgency(self, texts: list[str]) -> list[tuple[str, float, str, list[str]]]:
+    def _predict_urgency(self, texts: list[str], word_features) -> list[tuple[str, float, str, list[str]]]:
         """(level, score, source, reasons) per text: learned where similar labelled history exists,
         keyword rules otherwise; rules may raise a learned level but never pose as learned."""
         rules = [assess_urgency(text) for text in texts]
         if self.urgency_model_ is None:
             return [(r.level, r.score, "rules", r.reasons) for r in rules]
-        vectoriser = self.urgency_model_[0]
-        vectors = vectoriser.transform(texts)
-        similarity = (vectors @ self.urgency_support_.T).max(axis=1).toarray().ravel()
-        probabilities = self.urgency_model_[-1].predict_proba(vectors)
-        levels = self.urgency_model_.classes_
+        vectors = word_features.astype(np.float64)
+        similarity = (vectors @ self.urgency_support_.T).toarray().max(axis=1)
+        model = self.urgency_model_
+        probabilities = softmax(vectors @ model.coef_.T + model.intercept_, axis=1) if len(model.classes_) > 2 \
+            else _binary_probabilities(vectors @ model.coef_.T + model.intercept_)
+        levels = model.classes_
         values = np.array([LEVEL_SCORES[level] for level in levels])
         results = []
         for i, rule in enumerate(rules):
@@ -399,6 +403,21 @@ class TriageModel(BaseEstimator):
                  [f"learned from {learned} labelled past cases; closest is {similarity[i]:.0%} similar"])
             )
         return results
+
+
+def _binary_probabilities(margins: np.ndarray) -> np.ndarray:
+    """[P(first class), P(second class)] of a two-class logistic regression's margins."""
+    second = 1.0 / (1.0 + np.exp(-margins.ravel()))
+    return np.column_stack([1.0 - second, second])
+
+
+def _looked_up(contribution: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:
+    """Values of a sparse row (sorted indices, values) at `columns`, 0 where it has none."""
+    indices, values = contribution
+    if not len(indices):
+        return np.zeros(len(columns))
+    where = np.searchsorted(indices, columns).clip(max=len(indices) - 1)
+    return np.where(indices[where] == columns, values[where], 0.0)
 
 
 def _pairs(tokens: list[str]) -> list[str]:

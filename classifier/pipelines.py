@@ -3,6 +3,8 @@ the two reference baselines of the shared data README (kept here so every compar
 measures them in the same run, on the same folds)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -12,7 +14,7 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 from sklearn.utils import murmurhash3_32
 
-from classifier.text import WORD_PATTERN, normalise, normalise_all
+from classifier.text import WORD_PATTERN, normalise_all
 
 # Character n-grams are read from the start of the text only: they matter for short texts
 # and inflected words, and on long letters they would cost most of the training time.
@@ -74,6 +76,15 @@ def _counted_rows(rows: list[np.ndarray], n_columns: int) -> sparse.csr_matrix:
         (np.concatenate(data or [empty]).astype(np.float64), np.concatenate(indices or [empty]), indptr),
         shape=(len(rows), n_columns),
     )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One normalised text as the features read it."""
+
+    tokens: list[str]  # words (two letters or more), in order
+    word_columns: np.ndarray  # column of each word, then of each pair of neighbours; -1 when unknown
+    char_tokens: list[str]  # white-space tokens of the opening, for char n-grams
 
 
 class RoutingFeatures(TransformerMixin, BaseEstimator):
@@ -182,14 +193,22 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
             cache[token] = columns = columns[columns >= 0]
         return columns
 
-    def transform(self, texts) -> sparse.csr_matrix:
-        word_rows, char_rows = [], []
+    def analyse(self, texts) -> list[Analysis]:
+        """Each text's words, its word n-gram columns (-1: unknown) and its char tokens."""
+        analyses = []
         for text in normalise_all(texts):
-            unigrams, bigrams = self.word_columns(WORD_PATTERN.findall(text))
-            words = np.concatenate([unigrams, bigrams])
-            word_rows.append(words[words >= 0])
-            char_rows.append(np.concatenate([self.char_columns(t) for t in opening(text).split()]
-                                            or [np.zeros(0, np.int64)]))
+            tokens = WORD_PATTERN.findall(text)
+            analyses.append(Analysis(tokens, np.concatenate(self.word_columns(tokens)), opening(text).split()))
+        return analyses
+
+    def transform(self, texts) -> sparse.csr_matrix:
+        return self.transform_analysed(self.analyse(texts))
+
+    def transform_analysed(self, analyses: list[Analysis]) -> sparse.csr_matrix:
+        """Features of analysed texts (the explanation reuses the same analysis)."""
+        word_rows = [a.word_columns[a.word_columns >= 0] for a in analyses]
+        char_rows = [np.concatenate([self.char_columns(t) for t in a.char_tokens] or [np.zeros(0, np.int64)])
+                     for a in analyses]
         # float32, as the classifier's coefficients are kept: the product needs no upcast copy.
         return sparse.hstack(
             [self._tfidf(_counted_rows(rows, len(idf)), idf, weight)
@@ -210,12 +229,9 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
 def make_routing_classifier(C: float = 0.05) -> LinearSVC:
     """A linear SVM with balanced class weights: small ministries count as much as big ones."""
     return LinearSVC(C=C, class_weight="balanced", random_state=0)
-def make_urgency_pipeline() -> Pipeline:
-    """Urgency level from words of the text; balanced so the rare level is not ignored."""
-    return make_pipeline(
-        TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
-        LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000),
-    )
+def make_urgency_classifier() -> LogisticRegression:
+    """Urgency level from the routing word features; balanced so the rare level is not ignored."""
+    return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
 
 
 def make_plain_baseline() -> Pipeline:

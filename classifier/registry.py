@@ -25,6 +25,7 @@ import joblib
 import sklearn
 
 from classifier.dataset import file_sha256
+from classifier.model import TriageModel
 
 ARTIFACT = "model.joblib"
 CARD = "card.json"
@@ -73,6 +74,7 @@ class Registry:
             "version": version,
             "artifact_sha256": file_sha256(staging / ARTIFACT),
             "library_versions": library_versions(),
+            "model_format": getattr(model, "FORMAT", None),
             "code_version": card.get("code_version") or code_version(),
             "created_at": created.isoformat(timespec="seconds"),
             "created_by": card.get("created_by") or getpass.getuser(),
@@ -111,6 +113,11 @@ class Registry:
             raise RegistryError(
                 f"model version '{version}' was trained with scikit-learn {trained_with}, but scikit-learn "
                 f"{sklearn.__version__} is installed; retrain it (civicly model train) or install {trained_with}"
+            )
+        if card.get("model_format") != TriageModel.FORMAT:
+            raise RegistryError(
+                f"model version '{version}' was saved in model format {card.get('model_format')}, this code reads "
+                f"format {TriageModel.FORMAT}; retrain it (civicly model train)"
             )
         artifact = self.root / version / ARTIFACT
         if not artifact.is_file():

@@ -23,11 +23,6 @@ def normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def words(text: str) -> list[str]:
-    """Word tokens of normalised text, as the word vectoriser sees them (two letters or more)."""
-    return WORD_PATTERN.findall(normalise(text))
-
-
 def normalise_all(texts) -> list[str]:
     """`normalise` over a batch: the first step of the routing pipeline, so it runs once per text."""
     return [normalise(str(text)) for text in texts]

@@ -63,3 +63,13 @@ def test_loading_without_active_version_or_unknown_version_says_so(registry):
 def test_no_temporary_files_are_left_behind(registry, trained_model):
     registry.promote(registry.save(trained_model, {}))
     assert sorted(p.name for p in registry.root.iterdir() if p.name.startswith(".")) == []
+
+
+def test_artifact_of_another_model_format_is_refused(registry, trained_model):
+    version = registry.save(trained_model, {})
+    card_path = registry.root / version / "card.json"
+    card = json.loads(card_path.read_text())
+    card["model_format"] = 1
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(RegistryError, match="model format 1.*retrain"):
+        registry.load(version)
