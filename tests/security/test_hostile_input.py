@@ -50,7 +50,8 @@ def test_tracking_lookup_never_fails(client, seeded, typed):
     response = client.get("/track?reference=" + quote_from_bytes(typed.encode("utf-8", "surrogatepass")))
     assert response.status_code in (200, 302, 404)
     path = quote_from_bytes(typed.encode("utf-8", "surrogatepass"), safe="") or "x"
-    assert client.get(f"/track/{path}").status_code in (302, 404)
+    # 308: Werkzeug reads %2F as "/" and redirects "/track//x" to the path with one slash.
+    assert client.get(f"/track/{path}").status_code in (302, 308, 404)
 
 
 @pytest.mark.parametrize("content_type, body", [
