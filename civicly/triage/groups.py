@@ -71,8 +71,8 @@ def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
                                            .execution_options(populate_existing=True))}
     grouped = set(session.exec(select(CaseGroupMember.case_id)
                                .where(col(CaseGroupMember.case_id).in_(list(jobs.values())))).all())
-    # First every comparison, reading only; then one short transaction writes the groups found, in the order the
-    # cases were stored. Its first write removes the jobs: on SQLite that takes the write lock before the groups are
+    # First every comparison, reading only; then the groups found are written in the order the cases were stored.
+    # The first write of each transaction removes jobs: on SQLite that takes the write lock before the groups are
     # read and written (a write after reads in one transaction could find its snapshot outdated and fail at once).
     matches = []
     for case_id in sorted(jobs.values()):
@@ -82,10 +82,21 @@ def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
             if match is not None:
                 matches.append((case, match))
     session.commit()  # ends the reads (on PostgreSQL, their transaction); nothing was written
-    outbox.finish(session, list(jobs), worker)
-    for case, match in matches:
-        _guarded(case, lambda: _join(session, case, *match), savepoint=session)
-    session.commit()
+    job_of = {case_id: job_id for job_id, case_id in jobs.items()}
+    if session.get_bind().dialect.name == "sqlite":
+        # One write lock for the whole database, which submissions wait for: a short transaction per group found.
+        matched = {case.id for case, _match in matches}
+        outbox.finish(session, [job for case_id, job in job_of.items() if case_id not in matched], worker)
+        session.commit()
+        for case, match in matches:
+            if outbox.finish(session, [job_of[case.id]], worker):
+                _guarded(case, lambda: _join(session, case, *match), savepoint=session)
+            session.commit()
+    else:
+        outbox.finish(session, list(jobs), worker)
+        for case, match in matches:
+            _guarded(case, lambda: _join(session, case, *match), savepoint=session)
+        session.commit()
     return len(jobs)
 
 
