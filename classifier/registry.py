@@ -74,7 +74,7 @@ class Registry:
             "version": version,
             "artifact_sha256": file_sha256(staging / ARTIFACT),
             "library_versions": library_versions(),
-            "model_format": getattr(model, "FORMAT", None),
+            "model_format": getattr(model, "FORMAT", card.get("model_format")),
             "code_version": card.get("code_version") or code_version(),
             "created_at": created.isoformat(timespec="seconds"),
             "created_by": card.get("created_by") or getpass.getuser(),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from civicly import create_app
-from classifier import Registry
+from classifier import Registry, TriageModel
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:9/civicly"  # the discard port: refused at once
 PLACEHOLDER_MODEL = {"placeholder": "loads like a model; readiness only needs a version that loads"}
@@ -15,7 +15,7 @@ PLACEHOLDER_MODEL = {"placeholder": "loads like a model; readiness only needs a 
 def promote_placeholder(model_dir: str | Path) -> str:
     """Save and promote a placeholder version in the registry at ``model_dir``; return its name."""
     registry = Registry(model_dir)
-    version = registry.save(PLACEHOLDER_MODEL, {})
+    version = registry.save(PLACEHOLDER_MODEL, {"model_format": TriageModel.FORMAT})
     registry.promote(version)
     return version
 
