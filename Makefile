@@ -42,16 +42,18 @@ translations: install
 DEMO_MODEL := instance/models/ACTIVE.json
 DEMO_DATA := $(sort $(wildcard data/*.csv))
 
-$(DEMO_MODEL): | $(VENV)/.installed
-	@echo "Training the demo routing model on $(words $(DEMO_DATA)) bundled data files (once; a few minutes)..."
+# Retrained when the data or the classifier code changes (an artifact of an older model format will not load).
+$(DEMO_MODEL): $(DEMO_DATA) $(wildcard classifier/*.py) | $(VENV)/.installed
+	@echo "Training the demo routing model on $(words $(DEMO_DATA)) bundled data files (about a minute)..."
 	$(BIN)/civicly model train $(addprefix --data ,$(DEMO_DATA)) --label-map data/label_maps/demo.csv --promote
 
 demo: install $(DEMO_MODEL)
 	$(BIN)/civicly db upgrade
 	$(BIN)/civicly seed-demo --cases $(DEMO_CASES)
 
+# The worker groups similar reports and sends e-mails after each submission; it stops with the server.
 run: demo
-	$(BIN)/civicly run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/civicly worker --interval 1 & trap 'kill $$!' EXIT; $(BIN)/civicly run --host 127.0.0.1 --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -163,8 +163,12 @@ def train(paths, label_map, from_db, holdout, promote, force) -> None:
     if not promote:
         return
     active = registry.active_version()
-    if active is not None and not force:
-        active_model, _ = _load(active)
+    try:
+        active_model = None if active is None or force else registry.load(active)[0]
+    except RegistryError as error:  # e.g. saved by an older model format: nothing this version can be compared with
+        click.echo(f"the active version cannot be loaded ({error}); promoting without comparison")
+        active_model = None
+    if active_model is not None:
         problems = _no_worse(report, evaluate_model(active_model, held_out.texts, held_out.departments,
                                                     held_out.languages))
         if problems:
