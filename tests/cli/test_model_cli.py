@@ -130,3 +130,14 @@ def test_from_db_when_unavailable_is_a_clear_error(invoke, slices, monkeypatch):
     monkeypatch.setitem(sys.modules, "civicly.triage.feedback", None)
     result = invoke("train", "--data", str(slices["ar"]), "--from-db")
     assert result.exit_code == 1 and "--from-db is unavailable" in result.output
+
+
+def test_active_version_that_cannot_be_loaded_is_replaced(trained, invoke, slices, monkeypatch, model_app):
+    artifact = next((Path(model_app.config["MODEL_DIR"]) / trained).glob("*.joblib"))
+    artifact.write_bytes(b"truncated")
+    monkeypatch.setattr(model_cli, "TriageModel", functools.partial(TriageModel, C=1e-6))  # worse, yet promoted
+    result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
+                    "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
+    assert result.exit_code == 0, result.output
+    assert "cannot be loaded" in result.output
+    assert Registry(model_app.config["MODEL_DIR"]).active_version() != trained
