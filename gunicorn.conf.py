@@ -40,7 +40,13 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Load the routing model and the language identifier before the first citizen waits for them."""
+    """Load the routing model and the language identifier before the first citizen waits for them,
+    then exempt everything loaded so far from garbage collection: its full passes would otherwise
+    rescan the application and the model and stall a request now and then."""
+    import gc
+
     from civicly.classify import warm_up
 
     warm_up(worker.wsgi)
+    gc.collect()
+    gc.freeze()

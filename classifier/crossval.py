@@ -1,7 +1,7 @@
 """Grouped 5-fold cross-validation of TriageModel against the shared README's two baselines,
 file by file, measured in the same run on the same folds.
 
-    python -m classifier.crossval data/nyc311_requests_en.csv [more.csv ...] [--json]
+    python -m classifier.crossval data/nyc311_requests_en.csv [more.csv ...] [--repeats N] [--json]
 
 Baselines have no threshold of their own: their auto-route figures use the best threshold
 chosen on their own test predictions (an upper bound for them), ours uses the threshold
@@ -65,14 +65,15 @@ def _model_reports(texts, y, urgencies, languages, folds) -> tuple[dict, dict]:
     return routing, urgency
 
 
-def crossvalidate_file(path: str, n_splits: int = 5, baselines: bool = True) -> dict:
-    """Reports for our model and both baselines on one file, with shared grouped folds."""
+def crossvalidate_file(path: str, n_splits: int = 5, baselines: bool = True, seed: int | None = None) -> dict:
+    """Reports for our model and both baselines on one file, with shared grouped folds
+    (GroupKFold's own assignment, or groups shuffled with `seed`)."""
     data = load_training_data([path])
     y = np.asarray(data.departments, dtype=object)
-    folds = grouped_folds(data.group_keys(), n_splits)
+    folds = grouped_folds(data.group_keys(), n_splits, seed)
     started = time.perf_counter()
     ours, urgency = _model_reports(data.texts, y, data.urgencies, data.languages, folds)
-    result = {"file": path, "rows": len(y), "skipped": data.skipped_summary(), "urgency": urgency,
+    result = {"file": path, "seed": seed, "rows": len(y), "skipped": data.skipped_summary(), "urgency": urgency,
               "models": {"TriageModel": ours}, "seconds": {"TriageModel": time.perf_counter() - started}}
     for name, make in BASELINES.items() if baselines else ():
         started = time.perf_counter()
@@ -82,7 +83,8 @@ def crossvalidate_file(path: str, n_splits: int = 5, baselines: bool = True) -> 
 
 
 def format_result(result: dict) -> str:
-    lines = [f"== {result['file']} ({result['rows']} rows, grouped 5-fold CV)"]
+    assignment = "" if result["seed"] is None else f", groups shuffled with seed {result['seed']}"
+    lines = [f"== {result['file']} ({result['rows']} rows, grouped 5-fold CV{assignment})"]
     lines.append(f"{'model':16s} {'macro-F1':>8s} {'acc':>6s} {'auto':>7s} {'auto acc':>8s} {'ECE':>6s} {'min recall':>10s}")
     for name, m in result["models"].items():
         auto_acc = "n/a" if m["auto_route_accuracy"] is None else f"{m['auto_route_accuracy']:.1%}"
@@ -113,23 +115,40 @@ def format_result(result: dict) -> str:
     return "\n".join(lines)
 
 
+def format_repeats(runs: list[dict]) -> str:
+    """Mean and spread of each model's macro-F1 over fold assignments of one file."""
+    lines = [f"== {runs[0]['file']}: macro-F1 over {len(runs)} fold assignments (mean, min–max)"]
+    for name in runs[0]["models"]:
+        scores = [run["models"][name]["macro_f1"] for run in runs]
+        lines.append(f"{name:16s} {np.mean(scores):.3f} ({min(scores):.3f}–{max(scores):.3f})")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="training CSV files, each cross-validated on its own")
     parser.add_argument("--folds", type=int, default=5, help="number of grouped folds (default 5)")
     parser.add_argument("--json", action="store_true", help="print the full reports as JSON")
     parser.add_argument("--no-baselines", action="store_true", help="measure only TriageModel (much faster)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="fold assignments per file: GroupKFold's own, then groups shuffled with seeds 1, 2, …; "
+                             "prints the mean macro-F1 of each model over them (default 1)")
     args = parser.parse_args(argv)
     results = []
     for path in args.files:
-        try:
-            result = crossvalidate_file(path, args.folds, baselines=not args.no_baselines)
-        except DatasetError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        results.append(result)
-        if not args.json:
-            print(format_result(result), flush=True)
+        runs = []
+        for repeat in range(args.repeats):
+            try:
+                result = crossvalidate_file(path, args.folds, not args.no_baselines, repeat or None)
+            except DatasetError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            runs.append(result)
+            if not args.json:
+                print(format_result(result), flush=True)
+        results += runs
+        if args.repeats > 1 and not args.json:
+            print(format_repeats(runs), flush=True)
     if args.json:
         print(json.dumps(results, indent=2))
     return 0

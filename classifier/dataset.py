@@ -233,10 +233,12 @@ def held_out_split(
     return min(splits, key=lambda split: abs(len(split[1]) / len(departments) - test_share))
 
 
-def grouped_folds(groups: list[str], n_splits: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
-    """GroupKFold folds on the normalised text, as the shared data README recommends."""
+def grouped_folds(groups: list[str], n_splits: int = 5, seed: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """GroupKFold folds on the normalised text, as the shared data README recommends; with a
+    `seed`, groups are shuffled before being dealt into folds (another fold assignment)."""
     n_splits = min(n_splits, len(set(groups)))
-    return list(GroupKFold(n_splits=n_splits).split(np.zeros(len(groups)), groups=_label_ids(groups)))
+    splitter = GroupKFold(n_splits=n_splits, shuffle=seed is not None, random_state=seed)
+    return list(splitter.split(np.zeros(len(groups)), groups=_label_ids(groups)))
 
 
 def _label_ids(labels: list[str]) -> np.ndarray:

@@ -196,7 +196,7 @@ class TriageModel(BaseEstimator):
     def _fit_urgency(self, texts: list[str], urgencies, word_features, row_of_text: dict[str, int]) -> None:
         """Urgency levels from the routing word features (TF-IDF of word 1-2 grams, already
         computed for routing, so urgency costs a product at prediction), on the levels with
-        enough labelled rows; `urgency_support_` keeps the labelled texts' features to measure
+        enough labelled rows; `urgency_support_` keeps the labelled texts' features (transposed) to measure
         how close a new text is to that history."""
         self.urgency_counts_ = {}
         self.urgency_model_ = None
@@ -212,7 +212,9 @@ class TriageModel(BaseEstimator):
         rows, weights = _distinct_rows(labelled)
         X = word_features[[row_of_text[labelled[i][0]] for i in rows]]
         self.urgency_model_ = make_urgency_classifier().fit(X, [labelled[i][1] for i in rows], sample_weight=weights)
-        self.urgency_support_ = word_features[sorted({row_of_text[labelled[i][0]] for i in rows})]
+        # Stored transposed (features x texts, CSR): a new text's similarities are then one sparse
+        # product with no conversion of a matrix as wide as the vocabulary.
+        self.urgency_support_ = word_features[sorted({row_of_text[labelled[i][0]] for i in rows})].T.tocsr()
 
     def _scores(self, classifier, X) -> np.ndarray:
         """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on."""
@@ -378,7 +380,7 @@ class TriageModel(BaseEstimator):
         if self.urgency_model_ is None:
             return [(r.level, r.score, "rules", r.reasons) for r in rules]
         vectors = word_features.astype(np.float64)
-        similarity = (vectors @ self.urgency_support_.T).toarray().max(axis=1)
+        similarity = (vectors @ self.urgency_support_).toarray().max(axis=1)
         model = self.urgency_model_
         probabilities = softmax(vectors @ model.coef_.T + model.intercept_, axis=1) if len(model.classes_) > 2 \
             else _binary_probabilities(vectors @ model.coef_.T + model.intercept_)
