@@ -363,9 +363,9 @@ class TriageModel(BaseEstimator):
         owner = np.repeat(np.arange(len(distinct)), [len(c) for c in columns])
         pairs = np.unique(owner * n_char + np.concatenate(columns))  # each (token, n-gram) once
         owner, grams = pairs // n_char, pairs % n_char
+        _, which, tokens_with = np.unique(grams, return_inverse=True, return_counts=True)
         value = _looked_up(contribution, n_word + grams)
-        shares = np.bincount(owner, weights=value / np.bincount(grams, minlength=n_char)[grams],
-                             minlength=len(distinct))
+        shares = np.bincount(owner, weights=value / tokens_with[which], minlength=len(distinct))
         evidence: dict[str, float] = defaultdict(float)
         for token, share in zip(distinct, shares.tolist()):
             name = _EDGE_PUNCTUATION.sub("", token)
