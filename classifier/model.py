@@ -281,6 +281,10 @@ class TriageModel(BaseEstimator):
             reasons = self._reasons(analysis, x, best)
             if len(tokens) < self.min_words:
                 triage_reason = "too_short"  # a suggestion for the triage officer, never auto-routed
+            elif self.threshold_for(guess.code) > 1.0:
+                # No confidence reached the accuracy target on this language's held-out rows: even a
+                # confident suggestion is checked by an officer, and says why.
+                triage_reason = "language_not_auto_routed"
             elif confidence < self.threshold_for(guess.code):
                 triage_reason = "low_confidence"
         else:

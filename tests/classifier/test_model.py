@@ -1,3 +1,4 @@
+import copy
 import json
 
 import numpy as np
@@ -127,3 +128,13 @@ def test_each_language_has_its_own_temperature(trained_model, training_set):
     for code, temperature in trained_model.temperatures_.items():
         assert temperature > 0 and trained_model.temperature_for(code) == temperature
     assert trained_model.temperature_for(None) == trained_model.temperature_
+
+
+def test_language_without_a_reachable_threshold_is_never_auto_routed_and_says_why(trained_model):
+    model = copy.deepcopy(trained_model)
+    text = "Blocked Driveway: No Access"
+    assert model.predict([text])[0].triage_reason != "language_not_auto_routed"
+    model.thresholds_ = {**model.thresholds_, "en": 1.01}  # no confidence reached 95 % on English
+    prediction = model.predict([text])[0]
+    assert prediction.triage_reason == "language_not_auto_routed" and not prediction.auto_routed
+    assert prediction.department == "INTERIEUR" and len(prediction.top3) == 3

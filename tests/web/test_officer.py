@@ -141,3 +141,18 @@ def test_admins_are_alerted_when_no_model_serves(client, two_ministries, login_a
     client.post("/officer/logout", data={"csrf_token": csrf_token(client.get("/officer/queue").get_data(as_text=True))})
     login_as("awa@sante.gouv.sn")
     assert "The routing model is not available" not in client.get("/officer/queue").get_data(as_text=True)
+
+
+def test_case_page_says_in_words_why_a_confident_suggestion_went_to_triage(client, seeded, two_ministries, login_as):
+    from civicly.classify import Routing
+    from civicly.triage.intake import SubmissionInput, submit
+    from classifier import Prediction
+
+    verdict = Prediction(department="SANTE", confidence=0.996, auto_routed=False, top3=[("SANTE", 0.996)],
+                         reasons=["paludisme"], urgency="low", urgency_score=0.2, urgency_source="rules",
+                         urgency_reasons=[], language="fr", triage_reason="language_not_auto_routed")
+    case = submit(seeded, SubmissionInput(text="Le centre de santé n'a plus de tests du paludisme."),
+                  route=lambda _text: Routing("v1", verdict))
+    login_as("tri@gov.sn")
+    page = client.get(f"/officer/cases/{case.reference}").get_data(as_text=True)
+    assert "sent to manual triage: the model is not yet accurate enough in this language" in page
