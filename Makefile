@@ -51,9 +51,11 @@ demo: install $(DEMO_MODEL)
 	$(BIN)/civicly db upgrade
 	$(BIN)/civicly seed-demo --cases $(DEMO_CASES)
 
-# The worker groups similar reports and sends e-mails after each submission; it stops with the server.
+# The worker groups similar reports and sends e-mails after each submission (its log: instance/worker.log);
+# it stops with the server.
 run: demo
-	$(BIN)/civicly worker --interval 1 & trap 'kill $$!' EXIT; $(BIN)/civicly run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/civicly worker --interval 1 >> instance/worker.log 2>&1 & trap 'kill $$!' EXIT; \
+	$(BIN)/civicly run --host 127.0.0.1 --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest
