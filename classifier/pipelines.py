@@ -205,15 +205,29 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         return self.transform_analysed(self.analyse(texts))
 
     def transform_analysed(self, analyses: list[Analysis]) -> sparse.csr_matrix:
-        """Features of analysed texts (the explanation reuses the same analysis)."""
-        word_rows = [a.word_columns[a.word_columns >= 0] for a in analyses]
-        char_rows = [np.concatenate([self.char_columns(t) for t in a.char_tokens] or [np.zeros(0, np.int64)])
-                     for a in analyses]
+        """Features of analysed texts (the explanation reuses the same analysis).
+
+        Built row by row with NumPy and handed to SciPy once: for one text, SciPy's checks on the
+        intermediate matrices (counts, weights, a stack of two blocks) cost more than the maths."""
+        n_word = len(self.idf_[0])
+        indptr, indices, data = [0], [], []
+        for analysis in analyses:
+            words = analysis.word_columns[analysis.word_columns >= 0]
+            chars = np.concatenate([self.char_columns(t) for t in analysis.char_tokens] or [np.zeros(0, np.int64)])
+            for columns, idf, weight, offset in ((words, self.idf_[0], 1.0, 0),
+                                                 (chars, self.idf_[1], self.char_weight, n_word)):
+                unique, counts = np.unique(columns, return_counts=True)
+                values = (1.0 + np.log(counts)) * idf[unique]
+                norm = np.sqrt(values @ values)
+                indices.append(unique + offset)
+                data.append(values * (weight / norm) if norm > 0 else values)
+            indptr.append(indptr[-1] + len(indices[-2]) + len(indices[-1]))
+        empty = np.zeros(0)
         # float32, as the classifier's coefficients are kept: the product needs no upcast copy.
-        return sparse.hstack(
-            [self._tfidf(_counted_rows(rows, len(idf)), idf, weight)
-             for rows, idf, weight in zip((word_rows, char_rows), self.idf_, (1.0, self.char_weight))],
-            format="csr", dtype=np.float32,
+        return sparse.csr_matrix(
+            (np.concatenate(data or [empty]).astype(np.float32), np.concatenate(indices or [empty]).astype(np.int32),
+             np.asarray(indptr, dtype=np.int32)),
+            shape=(len(analyses), n_word + len(self.idf_[1])),
         )
 
     @property
