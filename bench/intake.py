@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from bench import baseline_app, loadgen
 from bench.databases import fresh_database, work_dir
 from bench.report import Figure, StepResult, Target
 from bench.routing_model import sample_rows
-from bench.servers import ROOT, cpu_seconds, free_port, gunicorn
+from bench.servers import ROOT, cpu_seconds, free_port, gunicorn, stop
 from civicly.db import make_engine
 
 TARGET_RATIO = 0.5
@@ -160,12 +159,7 @@ def civicly_worker(env: dict[str, str]) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 

@@ -83,12 +83,7 @@ def gunicorn(target: str, env: dict[str, str], ready_path: str = "/", log: Path 
         _wait_ready(server, ready_path)
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if log:
             out.close()
 
@@ -109,3 +104,13 @@ def _wait_ready(server: Server, path: str, timeout: float = 60.0) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn on port {server.port} did not answer {path} within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen, grace: float = 30) -> None:
+    """SIGTERM (gunicorn and ``civicly worker`` finish what they hold), then SIGKILL after ``grace`` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

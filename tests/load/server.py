@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,8 @@ from typing import Iterator
 
 import pytest
 import requests
+
+from bench.servers import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CIVICLY = Path(sys.executable).with_name("civicly")
@@ -86,12 +87,7 @@ def serve(database_url: str, tmp_path: Path, workers: int, **extra: str) -> Iter
         _wait_until_up(server)
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_until_up(server: Server, seconds: float = 120) -> None:
