@@ -267,7 +267,7 @@ class TriageModel(BaseEstimator):
         triage_reason = None
         if not tokens:
             triage_reason = "too_short"
-        elif guess.code not in self.languages_ and self._coverage(tokens) < self.min_vocabulary_coverage:
+        elif guess.code not in self.languages_ and self._coverage(analysis) < self.min_vocabulary_coverage:
             # Not a language the model was trained on, or langid is unsure (short or mixed
             # text), and most words are unknown to the model. langid misreads short texts
             # (English menus as Italian), so words the model knows overrule it.
@@ -318,15 +318,17 @@ class TriageModel(BaseEstimator):
 
     def temperature_for(self, language: str | None) -> float:
         """Softmax temperature for a detected language (the overall one when it has none of its own)."""
-        return self.__dict__.get("temperatures_", {}).get(language, self.temperature_)
+        return self.temperatures_.get(language, self.temperature_)
 
     def threshold_for(self, language: str | None) -> float:
         """Auto-route threshold for a detected language (the overall one when it has none of its own)."""
         return self.thresholds_.get(language, self.threshold_)
 
-    def _coverage(self, tokens: list[str]) -> float:
-        """Share of the words that the model met in training."""
-        return float((self.features_.word_columns(tokens)[0] >= 0).mean()) if tokens else 0.0
+    @staticmethod
+    def _coverage(analysis: Analysis) -> float:
+        """Share of the words that the model met in training (their columns lead `word_columns`)."""
+        known = analysis.word_columns[: len(analysis.tokens)] >= 0
+        return float(known.mean()) if len(known) else 0.0
 
     def _reasons(self, analysis: Analysis, x, column: int, limit: int = 5) -> list[str]:
         """Words and phrases of the text whose features pushed most towards class `column`.
