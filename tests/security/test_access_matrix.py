@@ -115,3 +115,27 @@ def test_each_role_reaches_exactly_what_it_should(app, people, role):
         if got not in expected:
             failures.append(f"{role} {method} {url}: got {got} ({response.status_code}), expected {expected}")
     assert not failures, "\n".join(failures)
+
+
+def test_every_form_post_without_a_csrf_token_changes_nothing(app, people, seeded):
+    """Signed in as an admin and as the case's officer, each browser POST without a token is refused with 400
+    and writes no event (the API is exempt: it authenticates with keys, not cookies)."""
+    from sqlmodel import func, select
+
+    from civicly.models import Event
+
+    def events() -> int:
+        seeded.expire_all()
+        return seeded.exec(select(func.count()).select_from(Event)).one()
+
+    before = events()
+    for role in ("admin", "officer_a"):
+        client = app.test_client()
+        sign_in(client, role)
+        for rule, method in routes(app):
+            if method != "POST" or rule.endpoint.startswith("api."):
+                continue
+            url = rule.build({arg: ARGUMENTS[arg].format(ref=people.reference) for arg in rule.arguments})[1]
+            response = client.post(url, data={"action": "note", "version": "1", "message": "x", "text": "x" * 40})
+            assert response.status_code == 400, f"{role} POST {url}: {response.status_code}"
+    assert events() == before
