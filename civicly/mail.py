@@ -76,12 +76,15 @@ def compose(delivery: outbox.Delivery, config: Mapping[str, Any], duplicate_of: 
 
 
 def smtp_sender(config: Mapping[str, Any]) -> Send:
-    """Send one message per connection: simple, and a broken connection never strands a batch."""
+    """Send one message per connection: simple, and a broken connection never strands a batch.
+
+    The TLS context (certificate store loaded from disk, tens of milliseconds of CPU) is built
+    once per sender, and only when the connection uses TLS."""
+    security = config["SMTP_SECURITY"]
+    context = ssl.create_default_context() if security in ("tls", "starttls") else None
 
     def send(email: EmailMessage) -> None:
-        security = config["SMTP_SECURITY"]
         host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
-        context = ssl.create_default_context()
         try:
             if security == "tls":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
