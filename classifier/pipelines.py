@@ -124,13 +124,17 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
             used.append(columns)
         return blocks[0], blocks[1], used
 
-    def _blocks(self, counts, rows):
-        """(kept columns, idf) per block, learned from `rows` only."""
+    def _blocks(self, counts, rows, row_weights=None):
+        """(kept columns, idf) per block, learned from `rows` only, each row counted
+        `row_weights[row]` times (the number of identical texts it stands for)."""
+        weights = np.ones(counts[0].shape[0]) if row_weights is None else np.asarray(row_weights, dtype=np.float64)
         blocks = []
         for matrix, min_df in zip(counts, (1, self.char_min_df)):
-            df = np.bincount(matrix[rows].indices, minlength=matrix.shape[1])
+            part = matrix[rows]
+            df = np.bincount(part.indices, weights=np.repeat(weights[rows], np.diff(part.indptr)),
+                             minlength=matrix.shape[1])
             keep = np.flatnonzero(df >= min_df)
-            blocks.append((keep, np.log((1 + len(rows)) / (1 + df[keep])) + 1))
+            blocks.append((keep, np.log((1 + weights[rows].sum()) / (1 + df[keep])) + 1))
         return blocks
 
     def _weigh(self, counts, blocks) -> sparse.csr_matrix:
@@ -151,13 +155,13 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         part.data *= weight / np.where(norms > 0, norms, 1.0)[rows]
         return part
 
-    def fold_matrix(self, counts, train_rows) -> sparse.csr_matrix:
+    def fold_matrix(self, counts, train_rows, row_weights=None) -> sparse.csr_matrix:
         """Features of every row, with kept buckets and idf fitted on `train_rows` only."""
-        return self._weigh(counts, self._blocks(counts, train_rows))
+        return self._weigh(counts, self._blocks(counts, train_rows, row_weights))
 
-    def fit_from_counts(self, counts, used) -> sparse.csr_matrix:
-        """Fit on all counted rows; return their features."""
-        blocks = self._blocks(counts, np.arange(counts[0].shape[0]))
+    def fit_from_counts(self, counts, used, row_weights=None) -> sparse.csr_matrix:
+        """Fit on all counted rows (each standing for `row_weights` identical texts); return their features."""
+        blocks = self._blocks(counts, np.arange(counts[0].shape[0]), row_weights)
         self.buckets_ = [columns[keep] for columns, (keep, _) in zip(used, blocks)]
         self.idf_ = [idf for _, idf in blocks]
         self._char_cache = {}
@@ -240,9 +244,24 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         return state
 
 
-def make_routing_classifier(C: float = 0.05) -> LinearSVC:
-    """A linear SVM with balanced class weights: small ministries count as much as big ones."""
-    return LinearSVC(C=C, class_weight="balanced", random_state=0)
+def make_routing_classifier(C: float = 0.07) -> LinearSVC:
+    """A linear SVM; `fit_routing_classifier` weighs its rows and classes."""
+    return LinearSVC(C=C, random_state=0)
+
+
+def fit_routing_classifier(C: float, X, y: np.ndarray, row_weights: np.ndarray) -> LinearSVC:
+    """Fit on distinct texts, each weighted by how many identical rows it stands for, with
+    balanced class weights over those rows (small ministries count as much as big ones).
+    For liblinear this is the same optimisation as fitting every row, at the cost of the
+    distinct ones."""
+    classes, where = np.unique(y, return_inverse=True)
+    per_class = np.bincount(where, weights=row_weights)
+    class_weight = dict(zip(classes, row_weights.sum() / (len(classes) * per_class)))
+    classifier = make_routing_classifier(C)
+    classifier.set_params(class_weight=class_weight)
+    return classifier.fit(X, y, sample_weight=row_weights)
+
+
 def make_urgency_classifier() -> LogisticRegression:
     """Urgency level from the routing word features; balanced so the rare level is not ignored."""
     return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
