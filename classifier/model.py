@@ -20,6 +20,7 @@ from classifier.calibration import (
     fit_temperature,
 )
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
+from classifier.evaluate import urgency_report
 from classifier.language import LanguageGuess, detect_language
 from classifier.pipelines import Analysis, RoutingFeatures, fit_routing_classifier, make_urgency_classifier
 from classifier.text import FUNCTION_WORDS
@@ -199,11 +200,17 @@ class TriageModel(BaseEstimator):
     def _fit_urgency(self, texts: list[str], urgencies, word_features, row_of_text: dict[str, int]) -> None:
         """Urgency levels from the routing word features (TF-IDF of word 1-2 grams, already
         computed for routing, so urgency costs a product at prediction), on the levels with
-        enough labelled rows; `urgency_support_` keeps the labelled texts' features (transposed) to measure
-        how close a new text is to that history."""
+        enough labelled rows; `urgency_support_` keeps the labelled texts' features (transposed)
+        to measure how close a new text is to that history.
+
+        The learned model is kept only if, on held-out labelled rows (grouped folds), it ranks
+        and levels them better than the keyword rules alone (`urgency_validation_`): history
+        whose levels the text does not predict (service levels set per complaint type) would
+        otherwise pass a guess off as learned."""
         self.urgency_counts_ = {}
         self.urgency_model_ = None
         self.urgency_support_ = None
+        self.urgency_validation_ = None
         if urgencies is None:
             return
         labelled = [(text, level) for text, level in zip(texts, urgencies) if level in URGENCY_LEVELS]
@@ -211,13 +218,46 @@ class TriageModel(BaseEstimator):
         learnable = {level for level, n in self.urgency_counts_.items() if n >= self.min_urgency_examples}
         if len(learnable) < 2:
             return
-        labelled = [(group_key(text), level) for text, level in labelled if level in learnable]
-        rows, weights = _distinct_rows(labelled)
+        labelled = [(group_key(text), level, text) for text, level in labelled if level in learnable]
+        rows, weights = _distinct_rows((key, level) for key, level, _ in labelled)
         X = word_features[[row_of_text[labelled[i][0]] for i in rows]]
-        self.urgency_model_ = make_urgency_classifier().fit(X, [labelled[i][1] for i in rows], sample_weight=weights)
+        levels = np.array([labelled[i][1] for i in rows], dtype=object)
+        rules = [assess_urgency(labelled[i][2]) for i in rows]
+        self.urgency_validation_ = self._validate_urgency(X, levels, weights, rules, [labelled[i][0] for i in rows])
+        if not self.urgency_validation_["learned_kept"]:
+            return
+        self.urgency_model_ = make_urgency_classifier().fit(X, levels, sample_weight=weights)
         # Stored transposed (features x texts, CSR): a new text's similarities are then one sparse
         # product with no conversion of a matrix as wide as the vocabulary.
-        self.urgency_support_ = word_features[sorted({row_of_text[labelled[i][0]] for i in rows})].T.tocsr()
+        self.urgency_support_ = X.T.tocsr()
+
+    def _validate_urgency(self, X, levels: np.ndarray, weights: np.ndarray, rules: list, groups: list[str]) -> dict:
+        """Out-of-fold level macro-F1 and score Spearman of learned-plus-rules against rules alone."""
+        learned: list | None = [None] * len(levels)
+        n_folds = min(self.cv, len(set(groups)))
+        for train, test in grouped_folds(groups, n_folds) if n_folds >= 2 else [(np.arange(0), np.arange(0))]:
+            if len(set(levels[train])) < 2:
+                learned = None  # a fold without two levels to learn from: nothing to compare
+                break
+            model = make_urgency_classifier().fit(X[train], levels[train], sample_weight=weights[train])
+            found = _combined_urgency(model, X[train].T.tocsr(), X[test].astype(np.float64),
+                                      [rules[i] for i in test], self.urgency_min_similarity, self.urgency_counts_)
+            for i, result in zip(test, found):
+                learned[i] = result
+        rows = np.repeat(np.arange(len(levels)), weights.astype(int))  # each text as often as it was labelled
+        truth = levels[rows].tolist()
+
+        def figures(results) -> dict:
+            report = urgency_report(truth, [results[i][0] for i in rows], [results[i][1] for i in rows],
+                                    [results[i][2] for i in rows])
+            return {"macro_f1": report["macro_f1"], "spearman": report["spearman"]}
+
+        by_rules = figures([(r.level, r.score, "rules") for r in rules])
+        if learned is None:
+            return {"rows": len(rows), "rules": by_rules, "learned": None, "learned_kept": False}
+        by_model = figures(learned)
+        kept = by_model["macro_f1"] > by_rules["macro_f1"] and (by_model["spearman"] or -1.0) >= (by_rules["spearman"] or -1.0)
+        return {"rows": len(rows), "rules": by_rules, "learned": by_model, "learned_kept": bool(kept)}
 
     def _scores(self, classifier, X) -> np.ndarray:
         """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on."""
@@ -383,37 +423,44 @@ class TriageModel(BaseEstimator):
         return evidence
 
     def _predict_urgency(self, texts: list[str], word_features) -> list[tuple[str, float, str, list[str]]]:
-        """(level, score, source, reasons) per text: learned where similar labelled history exists,
-        keyword rules otherwise; rules may raise a learned level but never pose as learned."""
+        """(level, score, source, reasons) per text: learned where similar labelled history exists
+        (and the learned model passed validation), keyword rules otherwise; rules may raise a
+        learned level but never pose as learned."""
         rules = [assess_urgency(text) for text in texts]
         if self.urgency_model_ is None:
             return [(r.level, r.score, "rules", r.reasons) for r in rules]
-        vectors = word_features.astype(np.float64)
-        similarity = (vectors @ self.urgency_support_).toarray().max(axis=1)
-        model = self.urgency_model_
-        probabilities = softmax(vectors @ model.coef_.T + model.intercept_, axis=1) if len(model.classes_) > 2 \
-            else _binary_probabilities(vectors @ model.coef_.T + model.intercept_)
-        levels = model.classes_
-        values = np.array([LEVEL_SCORES[level] for level in levels])
-        results = []
-        for i, rule in enumerate(rules):
-            if similarity[i] < self.urgency_min_similarity:
-                results.append((rule.level, rule.score, "rules", rule.reasons))
-                continue
-            level = str(levels[int(np.argmax(probabilities[i]))])
-            score = float(probabilities[i] @ values)
-            if LEVEL_RANK[rule.level] > LEVEL_RANK[level]:
-                results.append(
-                    (rule.level, max(rule.score, score), "rules",
-                     rule.reasons + [f"raised from '{level}' given by the learned model"])
-                )
-                continue
-            learned = sum(self.urgency_counts_.get(name, 0) for name in levels)
+        return _combined_urgency(self.urgency_model_, self.urgency_support_, word_features.astype(np.float64), rules,
+                                 self.urgency_min_similarity, self.urgency_counts_)
+
+
+def _combined_urgency(model, support, vectors, rules: list, min_similarity: float,
+                      counts: dict[str, int]) -> list[tuple[str, float, str, list[str]]]:
+    """The learned level where a text is close enough to the labelled history (`support`,
+    features x texts), the rules' otherwise, and the rules' when they find a higher level."""
+    similarity = (vectors @ support).toarray().max(axis=1)
+    margins = vectors @ model.coef_.T + model.intercept_
+    probabilities = softmax(margins, axis=1) if len(model.classes_) > 2 else _binary_probabilities(margins)
+    levels = model.classes_
+    values = np.array([LEVEL_SCORES[level] for level in levels])
+    learned_from = sum(counts.get(name, 0) for name in levels)
+    results = []
+    for i, rule in enumerate(rules):
+        if similarity[i] < min_similarity:
+            results.append((rule.level, rule.score, "rules", rule.reasons))
+            continue
+        level = str(levels[int(np.argmax(probabilities[i]))])
+        score = float(probabilities[i] @ values)
+        if LEVEL_RANK[rule.level] > LEVEL_RANK[level]:
             results.append(
-                (level, score, "model",
-                 [f"learned from {learned} labelled past cases; closest is {similarity[i]:.0%} similar"])
+                (rule.level, max(rule.score, score), "rules",
+                 rule.reasons + [f"raised from '{level}' given by the learned model"])
             )
-        return results
+            continue
+        results.append(
+            (level, score, "model",
+             [f"learned from {learned_from} labelled past cases; closest is {similarity[i]:.0%} similar"])
+        )
+    return results
 
 
 def _binary_probabilities(margins: np.ndarray) -> np.ndarray:

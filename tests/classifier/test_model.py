@@ -96,6 +96,21 @@ def test_urgency_is_learned_where_labelled_history_exists(trained_model):
     assert prediction.urgency_source == "model"
     assert prediction.urgency == "high"
     assert 0.0 <= prediction.urgency_score <= 1.0
+    validation = trained_model.urgency_validation_
+    assert validation["learned_kept"] and validation["learned"]["macro_f1"] > validation["rules"]["macro_f1"]
+
+
+def test_learned_urgency_is_dropped_when_it_does_not_beat_the_rules_out_of_fold():
+    # Every text has words of its own: no held-out text resembles the history, so the learned
+    # model could only ever fall back to the rules, and it must not be presented as learned.
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("bcdfghjklmnpqrstvwxz"), 7)) for _ in range(180)]
+    texts = [" ".join(words[3 * i:3 * i + 3]) for i in range(60)]
+    model = TriageModel(cv=3).fit(texts, ["A", "B"] * 30, ["high", "low"] * 30)
+    assert model.urgency_model_ is None
+    validation = model.urgency_validation_
+    assert not validation["learned_kept"] and validation["learned"] == validation["rules"]
+    assert model.predict([texts[0]])[0].urgency_source == "rules"
 
 
 def test_urgency_falls_back_to_rules_and_says_so(trained_model):
