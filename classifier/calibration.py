@@ -54,10 +54,10 @@ def choose_threshold(
 
     Picking the widest cut whose measured accuracy reaches the target favours cuts that were
     lucky on these rows (the best of many cuts), so the Wilson lower bound must reach it
-    instead: z = 1.28, a one-sided 90 % bound. Measured by nested grouped CV over several fold
-    assignments (docs/models.md): with z = 1.0, CFPB's auto-routed cases were right 94.4–95.0 %
-    of the time (accuracy is flat near the top of its confidence); z = 1.28 gives 94.7–95.2 %
-    (mean 95.0 %) for 2 points less routed, and z = 1.645 removed most of Arabic's routing.
+    instead: z = 1.28, a one-sided 90 % bound. Measured by grouped CV over three fold
+    assignments (docs/models.md): with z = 1.0, CFPB's auto-routed cases were right 94.4–94.9 %
+    of the time (accuracy is flat near the top of its confidence); z = 1.28 gives 94.6–95.1 %
+    for about 1.5 points less routed, and z = 1.645 removed most of Arabic's routing.
 
     Returns a value above 1 (nothing auto-routed) when no threshold reaches the target with
     at least `min_cases` cases. `weights` counts each row as that many identical cases.
