@@ -29,6 +29,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier: spreads token has
 _CHAR_SEED = 1
 # Per-worker memo of character columns per token; cleared when it reaches this size.
 _CACHE_LIMIT = 50_000
+# Cap on one distinct text's weight in the SVM loss (see fit_routing_classifier).
+MAX_LOSS_WEIGHT = 10.0
 
 
 def opening(text: str) -> str:
@@ -252,14 +254,17 @@ def make_routing_classifier(C: float = 0.07) -> LinearSVC:
 def fit_routing_classifier(C: float, X, y: np.ndarray, row_weights: np.ndarray) -> LinearSVC:
     """Fit on distinct texts, each weighted by how many identical rows it stands for, with
     balanced class weights over those rows (small ministries count as much as big ones).
-    For liblinear this is the same optimisation as fitting every row, at the cost of the
-    distinct ones."""
+
+    A text's weight in the SVM loss is capped at MAX_LOSS_WEIGHT: on NYC the fit is the same as
+    with the full counts (up to 1,200) over five fold assignments, while liblinear's dual solver
+    needs far more iterations when one text weighs thousands (training on 100k rows resampled
+    from the bundled data took 51–60 s instead of 39 s). Class balance counts every row."""
     classes, where = np.unique(y, return_inverse=True)
     per_class = np.bincount(where, weights=row_weights)
     class_weight = dict(zip(classes, row_weights.sum() / (len(classes) * per_class)))
     classifier = make_routing_classifier(C)
     classifier.set_params(class_weight=class_weight)
-    return classifier.fit(X, y, sample_weight=row_weights)
+    return classifier.fit(X, y, sample_weight=np.minimum(row_weights, MAX_LOSS_WEIGHT))
 
 
 def make_urgency_classifier() -> LogisticRegression:

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.svm import LinearSVC
 
 from classifier import Prediction, TriageModel
-from classifier.pipelines import RoutingFeatures, fit_routing_classifier
+from classifier.pipelines import MAX_LOSS_WEIGHT, RoutingFeatures, fit_routing_classifier
 
 
 def test_params_are_stored_untouched_and_clone_works():
@@ -129,7 +129,7 @@ def test_model_without_urgency_labels_uses_rules_only(training_set):
 
 def test_identical_texts_are_fitted_once_weighted_as_often_as_they_occur(training_set):
     part = training_set.subset(range(0, len(training_set), 2))
-    repeats = 40
+    repeats = 5
     features = RoutingFeatures().fit(part.texts)
     X, y = features.transform(part.texts), np.asarray(part.departments, dtype=object)
     every_row = np.r_[np.arange(len(y)), np.zeros(repeats, dtype=int)]
@@ -138,6 +138,15 @@ def test_identical_texts_are_fitted_once_weighted_as_often_as_they_occur(trainin
     expected = LinearSVC(C=0.3, class_weight="balanced", random_state=0).fit(X[every_row], y[every_row])
     weighted = fit_routing_classifier(0.3, X, y, weights)
     np.testing.assert_allclose(weighted.coef_, expected.coef_, atol=1e-4)  # solver tolerance
+    # Beyond MAX_LOSS_WEIGHT identical rows more copies no longer move the SVM loss; the class
+    # balance still counts every row.
+    heavy = weights.copy()
+    heavy[0] = 4 * MAX_LOSS_WEIGHT
+    classes, counts = np.unique(np.repeat(y, heavy.astype(int)), return_counts=True)
+    balanced = dict(zip(classes, heavy.sum() / (len(classes) * counts)))
+    capped = LinearSVC(C=0.3, class_weight=balanced, random_state=0).fit(
+        X, y, sample_weight=np.minimum(heavy, MAX_LOSS_WEIGHT))
+    np.testing.assert_allclose(fit_routing_classifier(0.3, X, y, heavy).coef_, capped.coef_, atol=1e-4)
 
     texts = part.texts + [part.texts[0]] * repeats
     repeated = TriageModel(C=0.3, cv=3).fit(texts, part.departments + [part.departments[0]] * repeats)
