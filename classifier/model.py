@@ -22,7 +22,7 @@ from classifier.calibration import (
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.evaluate import urgency_report
 from classifier.language import LanguageGuess, detect_language
-from classifier.pipelines import Analysis, RoutingFeatures, fit_routing_classifier, make_urgency_classifier
+from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
 from classifier.text import FUNCTION_WORDS
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
@@ -115,13 +115,12 @@ class TriageModel(BaseEstimator):
             raise ValueError("at least two distinct texts are needed")
         given = [None] * len(texts) if languages is None else list(languages)
 
-        # Identical texts with the same department are fitted once, weighted by how often they
-        # occur (`weights`): training then costs distinct texts only, and learns what fitting
-        # every row would (idf, class balance, SVM loss). Weighting them as 1 instead was tried:
-        # on NYC, where one menu text is a third of the rows, a menu text never seen in training
-        # was then routed by the few distinct texts of a small agency rather than by the
-        # thousands of requests of the agency that handles such texts (top-1 accuracy 0.60
-        # instead of 0.97 on two fold assignments of five).
+        # Identical texts with the same department are learned once: a menu text filed 500
+        # times should not outweigh 500 different letters, and training costs distinct texts
+        # only. Calibration and thresholds count each as often as it occurs (`weights`), as
+        # that is how often such cases arrive. Fitting them weighted by their count was tried
+        # and dropped (docs/models.md): it won NYC's menu texts but sent the demo model's
+        # English letters about burst pipes to the finance ministry.
         rows, weights = _distinct_rows(zip(groups_all, y_all))
         texts = [texts[i] for i in rows]
         y = y_all[rows]
@@ -138,13 +137,13 @@ class TriageModel(BaseEstimator):
         self.C_ = self._regularisation(texts, weights)
 
         def fitted_classifier(X, train):
-            return fit_routing_classifier(self.C_, X[train], y[train], weights[train])
+            return make_routing_classifier(self.C_).fit(X[train], y[train])
 
         def fold_scores(train, test):
-            X_fold = self.features_.fold_matrix(counts, train, weights)
+            X_fold = self.features_.fold_matrix(counts, train)
             return self._scores(fitted_classifier(X_fold, train), X_fold[test])
 
-        features = self.features_.fit_from_counts(counts, used, weights)
+        features = self.features_.fit_from_counts(counts, used)
 
         def fit_final():
             return fitted_classifier(features, np.arange(len(y)))

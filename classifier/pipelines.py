@@ -29,8 +29,6 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier: spreads token has
 _CHAR_SEED = 1
 # Per-worker memo of character columns per token; cleared when it reaches this size.
 _CACHE_LIMIT = 50_000
-# Cap on one distinct text's weight in the SVM loss (see fit_routing_classifier).
-MAX_LOSS_WEIGHT = 10.0
 
 
 def opening(text: str) -> str:
@@ -126,17 +124,13 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
             used.append(columns)
         return blocks[0], blocks[1], used
 
-    def _blocks(self, counts, rows, row_weights=None):
-        """(kept columns, idf) per block, learned from `rows` only, each row counted
-        `row_weights[row]` times (the number of identical texts it stands for)."""
-        weights = np.ones(counts[0].shape[0]) if row_weights is None else np.asarray(row_weights, dtype=np.float64)
+    def _blocks(self, counts, rows):
+        """(kept columns, idf) per block, learned from `rows` only."""
         blocks = []
         for matrix, min_df in zip(counts, (1, self.char_min_df)):
-            part = matrix[rows]
-            df = np.bincount(part.indices, weights=np.repeat(weights[rows], np.diff(part.indptr)),
-                             minlength=matrix.shape[1])
+            df = np.bincount(matrix[rows].indices, minlength=matrix.shape[1])
             keep = np.flatnonzero(df >= min_df)
-            blocks.append((keep, np.log((1 + weights[rows].sum()) / (1 + df[keep])) + 1))
+            blocks.append((keep, np.log((1 + len(rows)) / (1 + df[keep])) + 1))
         return blocks
 
     def _weigh(self, counts, blocks) -> sparse.csr_matrix:
@@ -157,13 +151,13 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         part.data *= weight / np.where(norms > 0, norms, 1.0)[rows]
         return part
 
-    def fold_matrix(self, counts, train_rows, row_weights=None) -> sparse.csr_matrix:
+    def fold_matrix(self, counts, train_rows) -> sparse.csr_matrix:
         """Features of every row, with kept buckets and idf fitted on `train_rows` only."""
-        return self._weigh(counts, self._blocks(counts, train_rows, row_weights))
+        return self._weigh(counts, self._blocks(counts, train_rows))
 
-    def fit_from_counts(self, counts, used, row_weights=None) -> sparse.csr_matrix:
-        """Fit on all counted rows (each standing for `row_weights` identical texts); return their features."""
-        blocks = self._blocks(counts, np.arange(counts[0].shape[0]), row_weights)
+    def fit_from_counts(self, counts, used) -> sparse.csr_matrix:
+        """Fit on all counted rows; return their features."""
+        blocks = self._blocks(counts, np.arange(counts[0].shape[0]))
         self.buckets_ = [columns[keep] for columns, (keep, _) in zip(used, blocks)]
         self.idf_ = [idf for _, idf in blocks]
         self._char_cache = {}
@@ -246,27 +240,9 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         return state
 
 
-def make_routing_classifier(C: float = 0.07) -> LinearSVC:
-    """A linear SVM; `fit_routing_classifier` weighs its rows and classes."""
-    return LinearSVC(C=C, random_state=0)
-
-
-def fit_routing_classifier(C: float, X, y: np.ndarray, row_weights: np.ndarray) -> LinearSVC:
-    """Fit on distinct texts, each weighted by how many identical rows it stands for, with
-    balanced class weights over those rows (small ministries count as much as big ones).
-
-    A text's weight in the SVM loss is capped at MAX_LOSS_WEIGHT: on NYC the fit is the same as
-    with the full counts (up to 1,200) over five fold assignments, while liblinear's dual solver
-    needs far more iterations when one text weighs thousands (training on 100k rows resampled
-    from the bundled data took 51–60 s instead of 39 s). Class balance counts every row."""
-    classes, where = np.unique(y, return_inverse=True)
-    per_class = np.bincount(where, weights=row_weights)
-    class_weight = dict(zip(classes, row_weights.sum() / (len(classes) * per_class)))
-    classifier = make_routing_classifier(C)
-    classifier.set_params(class_weight=class_weight)
-    return classifier.fit(X, y, sample_weight=np.minimum(row_weights, MAX_LOSS_WEIGHT))
-
-
+def make_routing_classifier(C: float = 0.05) -> LinearSVC:
+    """A linear SVM with balanced class weights: small ministries count as much as big ones."""
+    return LinearSVC(C=C, class_weight="balanced", random_state=0)
 def make_urgency_classifier() -> LogisticRegression:
     """Urgency level from the routing word features; balanced so the rare level is not ignored."""
     return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)

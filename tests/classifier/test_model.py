@@ -4,10 +4,8 @@ import json
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.svm import LinearSVC
 
 from classifier import Prediction, TriageModel
-from classifier.pipelines import MAX_LOSS_WEIGHT, RoutingFeatures, fit_routing_classifier
 
 
 def test_params_are_stored_untouched_and_clone_works():
@@ -127,30 +125,16 @@ def test_model_without_urgency_labels_uses_rules_only(training_set):
     assert model.predict(["Blocked Driveway: No Access"])[0].urgency_source == "rules"
 
 
-def test_identical_texts_are_fitted_once_weighted_as_often_as_they_occur(training_set):
+def test_repeated_texts_are_learned_once_but_counted_by_calibration(training_set):
     part = training_set.subset(range(0, len(training_set), 2))
-    repeats = 5
-    features = RoutingFeatures().fit(part.texts)
-    X, y = features.transform(part.texts), np.asarray(part.departments, dtype=object)
-    every_row = np.r_[np.arange(len(y)), np.zeros(repeats, dtype=int)]
-    weights = np.ones(len(y))
-    weights[0] += repeats
-    expected = LinearSVC(C=0.3, class_weight="balanced", random_state=0).fit(X[every_row], y[every_row])
-    weighted = fit_routing_classifier(0.3, X, y, weights)
-    np.testing.assert_allclose(weighted.coef_, expected.coef_, atol=1e-4)  # solver tolerance
-    # Beyond MAX_LOSS_WEIGHT identical rows more copies no longer move the SVM loss; the class
-    # balance still counts every row.
-    heavy = weights.copy()
-    heavy[0] = 4 * MAX_LOSS_WEIGHT
-    classes, counts = np.unique(np.repeat(y, heavy.astype(int)), return_counts=True)
-    balanced = dict(zip(classes, heavy.sum() / (len(classes) * counts)))
-    capped = LinearSVC(C=0.3, class_weight=balanced, random_state=0).fit(
-        X, y, sample_weight=np.minimum(heavy, MAX_LOSS_WEIGHT))
-    np.testing.assert_allclose(fit_routing_classifier(0.3, X, y, heavy).coef_, capped.coef_, atol=1e-4)
-
+    repeats = 40
     texts = part.texts + [part.texts[0]] * repeats
-    repeated = TriageModel(C=0.3, cv=3).fit(texts, part.departments + [part.departments[0]] * repeats)
+    departments = part.departments + [part.departments[0]] * repeats
+    once = TriageModel(C=0.3, cv=3).fit(part.texts, part.departments)
+    repeated = TriageModel(C=0.3, cv=3).fit(texts, departments)
     assert repeated.out_of_fold_["rows"] == len(texts)
+    assert repeated.features_.buckets_[0].tolist() == once.features_.buckets_[0].tolist()
+    np.testing.assert_allclose(repeated.classifier_.coef_, once.classifier_.coef_, atol=1e-4)  # solver tolerance
 
 
 def test_each_language_has_its_own_temperature(trained_model, training_set):
