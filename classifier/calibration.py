@@ -56,8 +56,8 @@ def choose_threshold(
     lucky on these rows (the best of many cuts), so the Wilson lower bound must reach it
     instead: z = 1.28, a one-sided 90 % bound. Measured by grouped CV over three fold
     assignments (docs/models.md): with z = 1.0, CFPB's auto-routed cases were right 94.4–94.9 %
-    of the time (accuracy is flat near the top of its confidence); z = 1.28 gives 94.6–95.1 %
-    for about 1.5 points less routed, and z = 1.645 removed most of Arabic's routing.
+    of the time (accuracy is flat near the top of its confidence); z = 1.28 gives 94.7–95.2 %
+    for about 2 points less routed, and z = 1.645 removed most of Arabic's routing.
 
     Returns a value above 1 (nothing auto-routed) when no threshold reaches the target with
     at least `min_cases` cases. `weights` counts each row as that many identical cases.
