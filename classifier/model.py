@@ -327,6 +327,10 @@ class TriageModel(BaseEstimator):
                 # No confidence reached the accuracy target on this language's held-out rows: even a
                 # confident suggestion is checked by an officer, and says why.
                 triage_reason = "language_not_auto_routed"
+            elif self._coverage(analysis) < self.min_vocabulary_coverage:
+                # Most of its words were never met in training: the department rests on character
+                # fragments, so it is a suggestion for an officer however confident it looks.
+                triage_reason = "unfamiliar_words"
             elif confidence < self.threshold_for(guess.code):
                 triage_reason = "low_confidence"
         else:

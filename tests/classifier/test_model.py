@@ -153,3 +153,12 @@ def test_language_without_a_reachable_threshold_is_never_auto_routed_and_says_wh
     prediction = model.predict([text])[0]
     assert prediction.triage_reason == "language_not_auto_routed" and not prediction.auto_routed
     assert prediction.department == "INTERIEUR" and len(prediction.top3) == 3
+
+
+def test_text_whose_words_the_model_never_met_is_only_a_suggestion(trained_model):
+    # English, a language the model reads, but none of these words were in its training texts:
+    # the department would rest on character fragments, however confident it looks.
+    prediction = trained_model.predict(["Hydrological telemetry anomalies persist despite recalibration attempts"])[0]
+    assert prediction.language == "en"
+    assert prediction.triage_reason == "unfamiliar_words" and not prediction.auto_routed
+    assert prediction.department is not None and len(prediction.top3) == 3
