@@ -29,6 +29,8 @@ from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
 _UNSEEN_CLASS_SCORE = -10.0
 _MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
+# No case is auto-routed with a lower confidence (see _calibrate).
+MIN_AUTO_CONFIDENCE = 0.5
 # Median length (characters) below which a training set counts as short texts (see _regularisation).
 _SHORT_TEXT_CHARS = 200
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
@@ -183,9 +185,14 @@ class TriageModel(BaseEstimator):
         probabilities = calibrated_probabilities(out_of_fold, temperature[:, None])
         confidence = probabilities.max(axis=1)
         correct = probabilities.argmax(axis=1) == true_columns
-        self.threshold_ = choose_threshold(confidence, correct, self.target_accuracy, weights=weights)
+        # A case is never auto-routed below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when
+        # a language's confident cases are nearly all right, the cut could otherwise fall on cases
+        # the model itself thinks more likely wrong than right.
+        self.threshold_ = max(MIN_AUTO_CONFIDENCE,
+                              choose_threshold(confidence, correct, self.target_accuracy, weights=weights))
         self.thresholds_ = {
-            code: choose_threshold(confidence[rows], correct[rows], self.target_accuracy, weights=weights[rows])
+            code: max(MIN_AUTO_CONFIDENCE, choose_threshold(confidence[rows], correct[rows], self.target_accuracy,
+                                                            weights=weights[rows]))
             for code, rows in by_language.items()
         }
         routed = confidence >= np.array([self.thresholds_.get(code, self.threshold_) for code in languages])

@@ -6,6 +6,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier import Prediction, TriageModel
+from classifier.model import MIN_AUTO_CONFIDENCE
 
 
 def test_params_are_stored_untouched_and_clone_works():
@@ -162,3 +163,15 @@ def test_text_whose_words_the_model_never_met_is_only_a_suggestion(trained_model
     assert prediction.language == "en"
     assert prediction.triage_reason == "unfamiliar_words" and not prediction.auto_routed
     assert prediction.department is not None and len(prediction.top3) == 3
+
+
+def test_no_case_is_auto_routed_below_the_confidence_floor(training_set, monkeypatch):
+    # Even where the aggregate rule would route from 30 % (a language whose confident cases are
+    # nearly all right), a case the model thinks more likely wrong than right is never auto-routed.
+    monkeypatch.setattr("classifier.model.choose_threshold", lambda *args, **kwargs: 0.3)
+    part = training_set.subset(range(0, len(training_set), 3))
+    model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
+    assert model.threshold_ == MIN_AUTO_CONFIDENCE
+    assert model.thresholds_ and set(model.thresholds_.values()) == {MIN_AUTO_CONFIDENCE}
+    predictions = model.predict(training_set.texts[1::3][:200])
+    assert all(p.confidence >= MIN_AUTO_CONFIDENCE for p in predictions if p.auto_routed)
