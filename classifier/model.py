@@ -185,16 +185,15 @@ class TriageModel(BaseEstimator):
         probabilities = calibrated_probabilities(out_of_fold, temperature[:, None])
         confidence = probabilities.max(axis=1)
         correct = probabilities.argmax(axis=1) == true_columns
-        # A case is never auto-routed below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when
-        # a language's confident cases are nearly all right, the cut could otherwise fall on cases
-        # the model itself thinks more likely wrong than right.
-        self.threshold_ = max(MIN_AUTO_CONFIDENCE,
-                              choose_threshold(confidence, correct, self.target_accuracy, weights=weights))
-        self.thresholds_ = {
-            code: max(MIN_AUTO_CONFIDENCE, choose_threshold(confidence[rows], correct[rows], self.target_accuracy,
-                                                            weights=weights[rows]))
-            for code, rows in by_language.items()
-        }
+        def threshold(rows) -> float:
+            # Never below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when a language's
+            # confident cases are nearly all right, the cut could otherwise fall on cases the model
+            # itself thinks more likely wrong than right.
+            chosen = choose_threshold(confidence[rows], correct[rows], self.target_accuracy, weights=weights[rows])
+            return max(MIN_AUTO_CONFIDENCE, chosen)
+
+        self.threshold_ = threshold(slice(None))
+        self.thresholds_ = {code: threshold(rows) for code, rows in by_language.items()}
         routed = confidence >= np.array([self.thresholds_.get(code, self.threshold_) for code in languages])
         self.out_of_fold_ = {
             "rows": int(weights.sum()),
@@ -239,11 +238,13 @@ class TriageModel(BaseEstimator):
 
     def _validate_urgency(self, X, levels: np.ndarray, weights: np.ndarray, rules: list, groups: list[str]) -> dict:
         """Out-of-fold level macro-F1 and score Spearman of learned-plus-rules against rules alone."""
-        learned: list | None = [None] * len(levels)
         n_folds = min(self.cv, len(set(groups)))
-        for train, test in grouped_folds(groups, n_folds) if n_folds >= 2 else [(np.arange(0), np.arange(0))]:
+        folds = grouped_folds(groups, n_folds) if n_folds >= 2 else []
+        # Nothing to compare without folds that each have two levels to learn from.
+        learned: list | None = [None] * len(levels) if folds else None
+        for train, test in folds:
             if len(set(levels[train])) < 2:
-                learned = None  # a fold without two levels to learn from: nothing to compare
+                learned = None
                 break
             model = make_urgency_classifier().fit(X[train], levels[train], sample_weight=weights[train])
             found = _combined_urgency(model, X[train].T.tocsr(), X[test].astype(np.float64),
@@ -262,7 +263,8 @@ class TriageModel(BaseEstimator):
         if learned is None:
             return {"rows": len(rows), "rules": by_rules, "learned": None, "learned_kept": False}
         by_model = figures(learned)
-        kept = by_model["macro_f1"] > by_rules["macro_f1"] and (by_model["spearman"] or -1.0) >= (by_rules["spearman"] or -1.0)
+        ranks_as_well = (by_model["spearman"] or -1.0) >= (by_rules["spearman"] or -1.0)  # None: no ranking
+        kept = by_model["macro_f1"] > by_rules["macro_f1"] and ranks_as_well
         return {"rows": len(rows), "rules": by_rules, "learned": by_model, "learned_kept": bool(kept)}
 
     def _scores(self, classifier, X) -> np.ndarray:
