@@ -154,7 +154,7 @@ def train(paths, label_map, from_db, holdout, promote, force) -> None:
         "out_of_fold": fitted.out_of_fold_,
         "urgency_label_counts": fitted.urgency_counts_,
         "urgency_learned": fitted.urgency_model_ is not None,
-        "urgency_validation": fitted.urgency_validation_,
+        "urgency_out_of_fold": fitted.urgency_out_of_fold_,
         "metrics": report,
     }
     registry = _registry()

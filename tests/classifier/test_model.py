@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from classifier import Prediction, TriageModel
+from classifier import Prediction, TriageModel, load_training_data
 from classifier.model import MIN_AUTO_CONFIDENCE
+from classifier.pipelines import in_capitals
+
+from .conftest import DATA
 
 
 def test_params_are_stored_untouched_and_clone_works():
@@ -95,21 +98,22 @@ def test_urgency_is_learned_where_labelled_history_exists(trained_model):
     assert prediction.urgency_source == "model"
     assert prediction.urgency == "high"
     assert 0.0 <= prediction.urgency_score <= 1.0
-    validation = trained_model.urgency_validation_
-    assert validation["learned_kept"] and validation["learned"]["macro_f1"] > validation["rules"]["macro_f1"]
+    held_out = trained_model.urgency_out_of_fold_
+    assert held_out["rows"] > 0 and held_out["learned"]["macro_f1"] > held_out["rules"]["macro_f1"]
 
 
-def test_learned_urgency_is_dropped_when_it_does_not_beat_the_rules_out_of_fold():
-    # Every text has words of its own: no held-out text resembles the history, so the learned
-    # model could only ever fall back to the rules, and it must not be presented as learned.
+def test_out_of_fold_urgency_figures_show_when_history_does_not_generalise():
+    # Every text has words of its own: no held-out text resembles the history, so out of fold
+    # the learned urgency falls back to the rules everywhere, and the figures say so. A new
+    # text unlike the history gets the rules' level, presented as such.
     rng = np.random.default_rng(0)
-    words = ["".join(rng.choice(list("bcdfghjklmnpqrstvwxz"), 7)) for _ in range(180)]
-    texts = [" ".join(words[3 * i:3 * i + 3]) for i in range(60)]
-    model = TriageModel(cv=3).fit(texts, ["A", "B"] * 30, ["high", "low"] * 30)
-    assert model.urgency_model_ is None
-    validation = model.urgency_validation_
-    assert not validation["learned_kept"] and validation["learned"] == validation["rules"]
-    assert model.predict([texts[0]])[0].urgency_source == "rules"
+    words = ["".join(rng.choice(list("bcdfghjklmnpqrstvwxz"), 7)) for _ in range(186)]
+    texts = [" ".join(words[3 * i:3 * i + 3]) for i in range(62)]
+    model = TriageModel(cv=3).fit(texts[:60], ["A", "B"] * 30, ["high", "low"] * 30)
+    held_out = model.urgency_out_of_fold_
+    assert held_out["rows"] == 60 and held_out["learned"] == held_out["rules"]
+    assert model.predict([texts[0]])[0].urgency_source == "model"
+    assert model.predict([texts[61]])[0].urgency_source == "rules"
 
 
 def test_urgency_falls_back_to_rules_and_says_so(trained_model):
@@ -175,3 +179,20 @@ def test_no_case_is_auto_routed_below_the_confidence_floor(training_set, monkeyp
     assert model.thresholds_ and set(model.thresholds_.values()) == {MIN_AUTO_CONFIDENCE}
     predictions = model.predict(training_set.texts[1::3][:200])
     assert all(p.confidence >= MIN_AUTO_CONFIDENCE for p in predictions if p.auto_routed)
+
+
+def test_text_in_capitals_leans_to_the_department_that_writes_in_capitals():
+    # Of these New York menus only the housing agency's (HPD) are in capitals. "HEATING: HEAT"
+    # is held out: its words are new, and its capitals are what tell housing from health.
+    rows = load_training_data([DATA / "nyc311_requests_en.csv"])
+    kept = [i for i, (text, department) in enumerate(zip(rows.texts, rows.departments))
+            if department in {"HPD", "DOHMH", "DEP", "DSNY"} and not text.startswith("HEATING")]
+    part = rows.subset(kept)
+    model = TriageModel(cv=3).fit(part.texts, part.departments)
+    housing = list(model.classes_).index("HPD")
+    capitals, plain = model.predict_proba(["HEATING: HEAT", "Heating: Heat"])[:, housing]
+    assert model.predict(["HEATING: HEAT"])[0].department == "HPD"
+    assert capitals > plain + 0.2
+    assert in_capitals("HEATING: HEAT") and not in_capitals("Heating: HEAT") and not in_capitals("حرارة 24")
+    assert not in_capitals("أطلقت NASA مسبارا جديدا")
+    assert all(reason in "heating: heat" for reason in model.predict(["HEATING: HEAT"])[0].reasons)
