@@ -112,7 +112,8 @@ class Analysis:
 class RoutingFeatures(TransformerMixin, BaseEstimator):
     """Word 1-2 grams for topic words and char 2-5 grams inside word boundaries (weighted
     `char_weight`) for inflection, spelling variants, short texts and Arabic/Swahili morphology.
-    TF-IDF with sublinear tf (long letters do not drown short ones), l2 per block.
+    TF-IDF with sublinear tf (long letters do not drown short ones), l2 per block. The word block
+    also holds the capitals mark (`CAPITALS_MARK`) of texts in capitals.
 
     N-grams are hashed, and only the buckets seen in training (char: in `char_min_df` texts)
     are kept, as sorted arrays (`buckets_`). The text is analysed once into counts; `fold_matrix`
