@@ -16,9 +16,6 @@ from sklearn.utils import murmurhash3_32
 
 from classifier.text import WORD_PATTERN, normalise_all
 
-# Character n-grams are read from the start of the text only: they matter for short texts
-# and inflected words, and on long letters they would cost most of the training time.
-CHAR_NGRAM_PREFIX = 3000
 CHAR_NGRAM_SIZES = range(2, 6)
 # Features are hashed into 2**24 buckets per block: no vocabulary of strings is kept (the
 # vocabularies used to be most of a worker's memory and of training's), and at this size
@@ -34,11 +31,6 @@ _CACHE_LIMIT = 50_000
 # in capitals, and without this a housing menu text never seen in training ("HEATING: HEAT")
 # was routed by its fragments to the health department. No word of a text can spell the mark.
 CAPITALS_MARK = "<capitals>"
-
-
-def opening(text: str) -> str:
-    """The first CHAR_NGRAM_PREFIX characters of an already normalised text."""
-    return text[:CHAR_NGRAM_PREFIX]
 
 
 def char_wb_grams(token: str) -> list[str]:
@@ -106,7 +98,7 @@ class Analysis:
 
     tokens: list[str]  # words (two letters or more), in order
     word_columns: np.ndarray  # column of each word, of each pair of neighbours, of the capitals mark; -1: unknown
-    char_tokens: list[str]  # white-space tokens of the opening, for char n-grams
+    char_tokens: list[str]  # white-space tokens, for char n-grams
 
 
 class RoutingFeatures(TransformerMixin, BaseEstimator):
@@ -132,7 +124,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         texts = [str(text) for text in texts]
         for raw, text in zip(texts, normalise_all(texts)):
             word_rows.append(np.concatenate([*_word_buckets(WORD_PATTERN.findall(text)), _capitals_buckets(raw)]))
-            tokens = opening(text).split()
+            tokens = text.split()
             for token in tokens:
                 if token not in cache:
                     cache[token] = _char_buckets(token).astype(np.int64)
@@ -224,7 +216,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         for raw, text in zip(texts, normalise_all(texts)):
             tokens = WORD_PATTERN.findall(text)
             columns = [*self.word_columns(tokens), self._columns(0, _capitals_buckets(raw))]
-            analyses.append(Analysis(tokens, np.concatenate(columns), opening(text).split()))
+            analyses.append(Analysis(tokens, np.concatenate(columns), text.split()))
         return analyses
 
     def transform(self, texts) -> sparse.csr_matrix:
