@@ -23,7 +23,6 @@ from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.evaluate import urgency_report
 from classifier.language import LanguageGuess, detect_language
 from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
-from classifier.text import FUNCTION_WORDS
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
@@ -69,7 +68,7 @@ class TriageModel(BaseEstimator):
     cv: folds (grouped by normalised text) for the out-of-fold scores that calibrate the
         confidence and choose the auto-route threshold.
     target_accuracy: auto-routed cases must be right this often on out-of-fold predictions.
-    min_words: texts with fewer words go to manual triage as 'too_short'.
+    min_words: texts with fewer words (function words not counted) go to manual triage as 'too_short'.
     min_vocabulary_coverage: share of a text's words the model must know when the detected
         language is not one it was trained on (or detection is unsure); below it:
         'unsupported_language'.
@@ -380,10 +379,11 @@ class TriageModel(BaseEstimator):
         return float(known.mean()) if len(known) else 0.0
 
     def _reasons(self, analysis: Analysis, x, column: int, limit: int = 5) -> list[str]:
-        """Words and phrases of the text whose features pushed most towards class `column`.
+        """Words of the text whose features pushed most towards class `column`.
 
-        Word n-grams count as themselves; each character n-gram's weight is shared among the
-        words it occurs in, so the reasons are readable words rather than fragments.
+        A word counts as itself, a pair of neighbouring words is shared by its two words, and
+        each character n-gram's weight is shared among the words it occurs in, so the reasons
+        are readable words rather than fragments.
         """
         x = x.tocsr()
         x.sort_indices()
@@ -392,16 +392,21 @@ class TriageModel(BaseEstimator):
         sign = 1.0 if weights.shape[0] > 1 or column == 1 else -1.0
         contribution = (x.indices, sign * x.data * weights[row, x.indices])
         evidence: dict[str, float] = defaultdict(float)
-        names = analysis.tokens + _pairs(analysis.tokens)  # the capitals mark, after them, is not a phrase
-        known, first = np.unique(analysis.word_columns[: len(names)], return_index=True)  # each n-gram once
+        tokens = analysis.tokens
+        n_grams = 2 * len(tokens) - 1 if tokens else 0  # words, then pairs; the capitals mark is not a word
+        known, first = np.unique(analysis.word_columns[:n_grams], return_index=True)  # each n-gram once
         for index, value in zip(first[known >= 0].tolist(), _looked_up(contribution, known[known >= 0]).tolist()):
-            evidence[names[index]] += value
+            if index < len(tokens):
+                evidence[tokens[index]] += value
+            else:  # a pair's two words share its weight: function words may have stood between them
+                pair = index - len(tokens)
+                evidence[tokens[pair]] += value / 2
+                evidence[tokens[pair + 1]] += value / 2
         for name, share in self._char_evidence(analysis.char_tokens, contribution).items():
             evidence[name] += share
         ranked = sorted(
             (
-                (phrase, weight) for phrase, weight in evidence.items()
-                if weight > 0 and not FUNCTION_WORDS.intersection(phrase.split())
+                (phrase, weight) for phrase, weight in evidence.items() if weight > 0
             ),
             key=lambda item: -item[1],
         )
@@ -482,11 +487,6 @@ def _looked_up(contribution: tuple[np.ndarray, np.ndarray], columns: np.ndarray)
         return np.zeros(len(columns))
     where = np.searchsorted(indices, columns).clip(max=len(indices) - 1)
     return np.where(indices[where] == columns, values[where], 0.0)
-
-
-def _pairs(tokens: list[str]) -> list[str]:
-    """Neighbouring words, as the bigram features read them."""
-    return [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
 
 
 def _distinct_rows(keys) -> tuple[list[int], np.ndarray]:

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 from sklearn.utils import murmurhash3_32
 
-from classifier.text import WORD_PATTERN, normalise_all
+from classifier.text import WORD_PATTERN, content_words, normalise_all
 
 CHAR_NGRAM_SIZES = range(2, 6)
 # Features are hashed into 2**24 buckets per block: no vocabulary of strings is kept (the
@@ -31,6 +31,11 @@ _CACHE_LIMIT = 50_000
 # in capitals, and without this a housing menu text never seen in training ("HEATING: HEAT")
 # was routed by its fragments to the health department. No word of a text can spell the mark.
 CAPITALS_MARK = "<capitals>"
+
+
+def feature_texts(texts: list[str]) -> list[str]:
+    """What the features read of each text: normalised, without function words."""
+    return [content_words(text) for text in normalise_all(texts)]
 
 
 def char_wb_grams(token: str) -> list[str]:
@@ -122,7 +127,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         """Counts of the word and char buckets of `texts`, over the buckets they use (returned last)."""
         word_rows, char_rows, cache = [], [], {}
         texts = [str(text) for text in texts]
-        for raw, text in zip(texts, normalise_all(texts)):
+        for raw, text in zip(texts, feature_texts(texts)):
             word_rows.append(np.concatenate([*_word_buckets(WORD_PATTERN.findall(text)), _capitals_buckets(raw)]))
             tokens = text.split()
             for token in tokens:
@@ -213,7 +218,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         """Each text's words, its word n-gram columns (-1: unknown) and its char tokens."""
         analyses = []
         texts = [str(text) for text in texts]
-        for raw, text in zip(texts, normalise_all(texts)):
+        for raw, text in zip(texts, feature_texts(texts)):
             tokens = WORD_PATTERN.findall(text)
             columns = [*self.word_columns(tokens), self._columns(0, _capitals_buckets(raw))]
             analyses.append(Analysis(tokens, np.concatenate(columns), text.split()))
