@@ -121,22 +121,19 @@ def format_repeats(runs: list[dict]) -> str:
     the paired difference is what separates them (the spread of each model mostly reflects how
     hard each assignment's folds happen to be). Ours is given as served (texts it refused to
     read count as errors) and by its top-1 for every text, as the baselines are scored."""
-    figures = {"TriageModel": lambda run: run["models"]["TriageModel"],
-               "ours, top-1": lambda run: run["models"]["TriageModel"]["top1_every_text"]}
-    figures.update({name: (lambda run, name=name: run["models"][name])
-                    for name in runs[0]["models"] if name != "TriageModel"})
+    ours = {"ours": lambda run: run["models"]["TriageModel"],
+            "ours, top-1": lambda run: run["models"]["TriageModel"]["top1_every_text"]}
+    baselines = {name: (lambda run, name=name: run["models"][name])
+                 for name in runs[0]["models"] if name != "TriageModel"}
     lines = [f"== {runs[0]['file']}: {len(runs)} fold assignments (mean, min–max)"]
-    for name, of in figures.items():
+    for name, of in [("TriageModel", ours["ours"]), ("ours, top-1", ours["ours, top-1"]), *baselines.items()]:
         for metric in ("macro_f1", "accuracy"):
             values = [of(run)[metric] for run in runs]
             lines.append(f"{name:16s} {metric:9s} {np.mean(values):.3f} ({min(values):.3f}–{max(values):.3f})")
-    for ours in ("TriageModel", "ours, top-1"):
-        for name in figures:
-            if name in ("TriageModel", "ours, top-1"):
-                continue
+    for label, mine in ours.items():
+        for name, theirs in baselines.items():
             for metric in ("macro_f1", "accuracy"):
-                gaps = [figures[ours](run)[metric] - figures[name](run)[metric] for run in runs]
-                label = "ours" if ours == "TriageModel" else ours
+                gaps = [mine(run)[metric] - theirs(run)[metric] for run in runs]
                 lines.append(
                     f"{label} − {name}, {metric}: {np.mean(gaps):+.3f} ({min(gaps):+.3f} to {max(gaps):+.3f}), "
                     f"ahead on {sum(gap > 0 for gap in gaps)} of {len(gaps)}"

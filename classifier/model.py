@@ -435,8 +435,7 @@ class TriageModel(BaseEstimator):
 
     def _predict_urgency(self, texts: list[str], word_features) -> list[tuple[str, float, str, list[str]]]:
         """(level, score, source, reasons) per text: learned where similar labelled history exists,
-        keyword rules otherwise; rules may raise a
-        learned level but never pose as learned."""
+        keyword rules otherwise; rules may raise a learned level but never pose as learned."""
         rules = [assess_urgency(text) for text in texts]
         if self.urgency_model_ is None:
             return [(r.level, r.score, "rules", r.reasons) for r in rules]

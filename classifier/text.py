@@ -42,7 +42,8 @@ FUNCTION_WORDS = frozenset(
     في من علي الي عن ان هذا هذه ذلك التي الذي التي هو هي كان كانت مع او ثم قد لا ما لم لن كل بعد قبل عند
     """.split()
 )
-_EDGE_PUNCTUATION = ".,;:!?()[]\"'«»"
+
+_SURROUNDING_MARKS = ".,;:!?()[]\"'«»"  # stripped before a word is looked up
 
 
 def content_words(normalised: str) -> str:
@@ -50,4 +51,4 @@ def content_words(normalised: str) -> str:
     from one ministry (the demo data's English letters are all consumer finance), function words
     would route every letter in that language to it: with them, letters about water, police or
     rubbish were auto-routed to the finance ministry; without them, to sensible ministries."""
-    return " ".join(word for word in normalised.split() if word.strip(_EDGE_PUNCTUATION) not in FUNCTION_WORDS)
+    return " ".join(word for word in normalised.split() if word.strip(_SURROUNDING_MARKS) not in FUNCTION_WORDS)
