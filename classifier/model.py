@@ -32,6 +32,10 @@ _MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
 MIN_AUTO_CONFIDENCE = 0.5
 # Median length (characters) below which a training set counts as short texts (see _regularisation).
 _SHORT_TEXT_CHARS = 200
+# Below this many words langid's "unsure" says nothing about the language (menu texts such as
+# "FLOORING/STAIRS: FLOOR" get no language), so an unsure short text is not refused as a language
+# the model cannot read: its words decide, as `unfamiliar_words` when most are unknown.
+_LANGUAGE_UNSURE_WORDS = 8
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
@@ -311,10 +315,7 @@ class TriageModel(BaseEstimator):
         triage_reason = None
         if not tokens:
             triage_reason = "too_short"
-        elif guess.code not in self.languages_ and self._coverage(analysis) < self.min_vocabulary_coverage:
-            # Not a language the model was trained on, or langid is unsure (short or mixed
-            # text), and most words are unknown to the model. langid misreads short texts
-            # (English menus as Italian), so words the model knows overrule it.
+        elif self._unreadable(analysis, guess):
             triage_reason = "too_short" if len(tokens) < self.min_words else "unsupported_language"
         if triage_reason is None:
             order = np.argsort(-probabilities)
@@ -371,6 +372,15 @@ class TriageModel(BaseEstimator):
     def threshold_for(self, language: str | None) -> float:
         """Auto-route threshold for a detected language (the overall one when it has none of its own)."""
         return self.thresholds_.get(language, self.threshold_)
+
+    def _unreadable(self, analysis: Analysis, guess: LanguageGuess) -> bool:
+        """Not a language the model was trained on, or langid is unsure of a text long enough
+        to tell (Wolof, which langid does not know), and most words are unknown to the model.
+        langid misreads short texts (English menus as Italian), so words the model knows
+        overrule it."""
+        if guess.code is None and len(analysis.tokens) < _LANGUAGE_UNSURE_WORDS:
+            return False
+        return guess.code not in self.languages_ and self._coverage(analysis) < self.min_vocabulary_coverage
 
     @staticmethod
     def _coverage(analysis: Analysis) -> float:

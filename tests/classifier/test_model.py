@@ -62,6 +62,15 @@ def test_unsupported_language_goes_to_manual_triage_without_confidence(trained_m
     assert prediction.language == language
 
 
+def test_short_text_of_unsure_language_is_a_suggestion_not_refused(trained_model):
+    # langid cannot tell the language of six words (here Wolof; equally an English menu text):
+    # the model gives the officer its top 3, marked as resting on unfamiliar words.
+    prediction = trained_model.predict(["Ndox mi amul ci sunu gox"])[0]
+    assert prediction.language is None
+    assert prediction.triage_reason == "unfamiliar_words" and not prediction.auto_routed
+    assert len(prediction.top3) == 3 and prediction.department == prediction.top3[0][0]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "help", "!!!", None])
 def test_too_short_text_goes_to_manual_triage(trained_model, text):
     prediction = trained_model.predict([text])[0]
