@@ -55,9 +55,9 @@ def choose_threshold(
     Picking the widest cut whose measured accuracy reaches the target favours cuts that were
     lucky on these rows (the best of many cuts), so the Wilson lower bound must reach it
     instead: z = 1.28, a one-sided 90 % bound. Measured by grouped CV over three fold
-    assignments (docs/models.md): with z = 1.0, CFPB's auto-routed cases were right 94.4–94.9 %
-    of the time (accuracy is flat near the top of its confidence); z = 1.28 gives 94.7–95.2 %
-    for about 2 points less routed, and z = 1.645 removed most of Arabic's routing.
+    assignments (docs/models.md): CFPB's auto-routed cases are right 95.7–96.1 % of the time
+    with it, 95.3–96.1 % with z = 1.0 (accuracy is flat near the top of its confidence), and
+    z = 1.645 removed most of Arabic's routing.
 
     Returns a value above 1 (nothing auto-routed) when no threshold reaches the target with
     at least `min_cases` cases. `weights` counts each row as that many identical cases.

@@ -142,7 +142,9 @@ class TriageModel(BaseEstimator):
         self.C_ = self._regularisation(texts, weights)
 
         def fitted_classifier(X, train):
-            return make_routing_classifier(self.C_).fit(X[train], y[train])
+            # liblinear's C weighs the *sum* of the losses: scaled by the share of rows a fold
+            # holds, each fold model is as regularised as the final model
+            return make_routing_classifier(self.C_ * len(y) / len(train)).fit(X[train], y[train])
 
         def fold_scores(train, test):
             X_fold = self.features_.fold_matrix(counts, train)
