@@ -20,6 +20,13 @@ def test_routing_report_counts_per_class_language_and_auto_route():
     json.dumps(report)
 
 
+def test_report_on_a_file_of_one_department_is_quiet(recwarn):
+    # After a label map, a whole file can belong to one department (the demo's finance letters).
+    report = routing_report(["ECOFIN"] * 3, ["ECOFIN"] * 3, [0.9, 0.8, 0.7], [True, True, False])
+    assert report["confusion"] == {"labels": ["ECOFIN"], "matrix": [[3]]}
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
 def test_calibration_error_is_zero_when_confidence_matches_accuracy():
     assert expected_calibration_error([0.75] * 4, [1, 1, 1, 0]) == 0.0
     assert expected_calibration_error([1.0] * 2, [0, 0]) == 1.0
