@@ -23,6 +23,7 @@ from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.evaluate import urgency_report
 from classifier.language import LanguageGuess, detect_language
 from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
+from classifier.text import FUNCTION_WORDS, WORD_PATTERN
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
@@ -418,7 +419,7 @@ class TriageModel(BaseEstimator):
             evidence[name] += share
         ranked = sorted(
             (
-                (phrase, weight) for phrase, weight in evidence.items() if weight > 0
+                (phrase, weight) for phrase, weight in evidence.items() if weight > 0 and _names_a_topic(phrase)
             ),
             key=lambda item: -item[1],
         )
@@ -489,6 +490,12 @@ def _binary_probabilities(margins: np.ndarray) -> np.ndarray:
     """[P(first class), P(second class)] of a two-class logistic regression's margins."""
     second = 1.0 / (1.0 + np.exp(-margins.ravel()))
     return np.column_stack([1.0 - second, second])
+
+
+def _names_a_topic(phrase: str) -> bool:
+    """False for an elided French function word ("n'a", "qu'il"): its characters still count in
+    the features, but as a reason it would tell an officer nothing."""
+    return any(word not in FUNCTION_WORDS for word in WORD_PATTERN.findall(phrase))
 
 
 def _looked_up(contribution: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:

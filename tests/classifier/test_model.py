@@ -216,3 +216,10 @@ def test_function_words_are_not_features(trained_model):
     without = features.transform(["water leak building", "ordures rue"])
     assert (with_them != without).nnz == 0
     assert content_words("the water, the leak") == "water, leak"
+
+
+def test_elided_function_words_are_not_reasons(trained_model):
+    # "n'a" and "qu'il" count in the char features, but tell an officer nothing as reasons.
+    reasons = trained_model.predict(["Le centre de santé n'a plus de médecin depuis qu'il est parti"])[0].reasons
+    assert "médecin" in reasons
+    assert not {"n'a", "qu'il"} & set(reasons)
