@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
+from itertools import islice
 
 import numpy as np
 from scipy.special import softmax
@@ -417,13 +418,10 @@ class TriageModel(BaseEstimator):
                 evidence[tokens[pair + 1]] += value / 2
         for name, share in self._char_evidence(analysis.char_tokens, contribution).items():
             evidence[name] += share
-        ranked = sorted(
-            (
-                (phrase, weight) for phrase, weight in evidence.items() if weight > 0 and _names_a_topic(phrase)
-            ),
-            key=lambda item: -item[1],
-        )
-        return [phrase for phrase, _ in ranked[:limit]]
+        ranked = sorted((phrase for phrase, weight in evidence.items() if weight > 0), key=evidence.__getitem__,
+                        reverse=True)
+        # Checked from the strongest down, so only the few words shown pay for the check.
+        return list(islice((phrase for phrase in ranked if _names_a_topic(phrase)), limit))
 
     def _char_evidence(self, tokens: list[str], contribution: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
         """Each token's share of the char n-gram contributions: an n-gram found in k distinct
