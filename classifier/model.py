@@ -269,10 +269,11 @@ class TriageModel(BaseEstimator):
                 "learned": None if learned is None else figures(learned)}
 
     def _scores(self, classifier, X) -> np.ndarray:
-        """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on."""
+        """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on.
+        A two-class SVM has one margin m, for its second class: the scores are (-m, m)."""
         raw = X @ classifier.coef_.T + classifier.intercept_  # decision_function without its per-call checks
-        if raw.ndim == 1:
-            raw = np.column_stack([-raw, raw])
+        if raw.shape[1] == 1:
+            raw = np.column_stack([-raw[:, 0], raw[:, 0]])
         scores = np.full((X.shape[0], len(self.classes_)), _UNSEEN_CLASS_SCORE)
         scores[:, np.searchsorted(self.classes_, classifier.classes_)] = raw
         return scores

@@ -223,3 +223,16 @@ def test_elided_function_words_are_not_reasons(trained_model):
     reasons = trained_model.predict(["Le centre de santé n'a plus de médecin depuis qu'il est parti"])[0].reasons
     assert "médecin" in reasons
     assert not {"n'a", "qu'il"} & set(reasons)
+
+
+def test_two_department_model_tells_texts_apart():
+    # A two-class linear model has one margin; both departments must still get their own probability.
+    water = ["no water since monday", "the water tap is dry", "water cut again today", "pipe leaking water",
+             "water pressure is low", "water bill is wrong", "dirty water from the tap"]
+    school = ["teacher absent at school", "school fees are too high", "no teacher for the class",
+              "school roof is broken", "pupils without books", "exam results are late"]
+    model = TriageModel(cv=2).fit(water + school, ["EAU"] * len(water) + ["EDUCATION"] * len(school))
+    probabilities = model.predict_proba(["water leaking from the pipe", "the school teacher is absent"])
+    assert probabilities[0, list(model.classes_).index("EAU")] > 0.5
+    assert probabilities[1, list(model.classes_).index("EDUCATION")] > 0.5
+
