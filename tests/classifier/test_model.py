@@ -235,4 +235,7 @@ def test_two_department_model_tells_texts_apart():
     probabilities = model.predict_proba(["water leaking from the pipe", "the school teacher is absent"])
     assert probabilities[0, list(model.classes_).index("EAU")] > 0.5
     assert probabilities[1, list(model.classes_).index("EDUCATION")] > 0.5
+    first, second = model.predict(["water leaking from the pipe", "the school teacher is absent"])
+    assert (first.department, second.department) == ("EAU", "EDUCATION")
+    assert "water" in first.reasons and {"school", "teacher"} & set(second.reasons)
 
