@@ -86,7 +86,9 @@ def urgency_report(
     true = [y_true[i] for i in rows]
     predicted = [y_pred[i] for i in rows]
     ranks = [LEVEL_RANK[level] for level in true]
-    rho = spearmanr(ranks, [scores[i] for i in rows]).statistic if len(set(ranks)) > 1 else float("nan")
+    given = [scores[i] for i in rows]
+    # Undefined (reported as None, without SciPy's warning) when the levels or the scores are all equal.
+    rho = spearmanr(ranks, given).statistic if len(set(ranks)) > 1 and len(set(given)) > 1 else float("nan")
     report.update(
         {
             "macro_f1": float(f1_score(true, predicted, labels=sorted(set(true)), average="macro", zero_division=0)),

@@ -5,6 +5,7 @@ import pytest
 
 from classifier import evaluate_model, format_report, routing_report
 from classifier.calibration import choose_threshold, expected_calibration_error
+from classifier.evaluate import urgency_report
 
 
 def test_routing_report_counts_per_class_language_and_auto_route():
@@ -56,3 +57,10 @@ def test_weighted_rows_count_as_repeated_rows():
     assert choose_threshold(confidence, correct, 0.9, weights=weights) == choose_threshold(*expanded, 0.9)
     assert expected_calibration_error(confidence, correct, weights=weights) == pytest.approx(
         expected_calibration_error(*expanded))
+
+
+def test_urgency_scores_that_are_all_equal_rank_nothing_and_are_quiet(recwarn):
+    report = urgency_report(["high", "low", "medium"], ["medium"] * 3, [0.5] * 3, ["rules"] * 3)
+    assert report["rows"] == 3 and report["spearman"] is None
+    assert not recwarn.list
+    assert urgency_report(["high", "low"], ["high", "low"], [0.9, 0.1], ["model"] * 2)["spearman"] == pytest.approx(1.0)
