@@ -93,3 +93,11 @@ def test_held_out_split_keeps_text_groups_on_one_side(training_set):
     train, test = held_out_split(training_set.departments, groups)
     assert {groups[i] for i in train}.isdisjoint({groups[i] for i in test})
     assert 0.1 < len(test) / len(groups) < 0.35
+
+
+def test_held_out_split_of_a_small_department_is_quiet(recwarn):
+    # Three rows of a department cannot fill five folds: expected, not worth a warning to the administrator.
+    departments = ["EAU"] * 20 + ["SANTE"] * 3
+    train, test = held_out_split(departments, [f"text {i}" for i in range(len(departments))])
+    assert len(train) + len(test) == len(departments) and len(test)
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
