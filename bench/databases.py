@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from civicly import migrate
 from civicly.db import make_engine
@@ -75,7 +75,7 @@ def seed_ministries(url: str) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
         seed_from_file(session)
-        existing = session.query(Department).count()
+        existing = session.exec(select(func.count()).select_from(Department)).one()
         for n in range(existing + 1, MINISTRIES + 1):
             session.add(Department(code=f"MIN{n:02d}", name_fr=f"Ministère {n}", name_en=f"Ministry {n}"))
         session.commit()
