@@ -492,9 +492,10 @@ def _binary_probabilities(margins: np.ndarray) -> np.ndarray:
 
 
 def _names_a_topic(phrase: str) -> bool:
-    """False for an elided French function word ("n'a", "qu'il"): its characters still count in
-    the features, but as a reason it would tell an officer nothing."""
-    return any(word not in FUNCTION_WORDS for word in WORD_PATTERN.findall(phrase))
+    """False for an elided French function word ("n'a", "qu'il") and for a number, which the
+    features read with its digits folded to 0 ("00,000"): their characters still count in the
+    features, but as a reason they would tell an officer nothing."""
+    return any(word not in FUNCTION_WORDS and not word.isdigit() for word in WORD_PATTERN.findall(phrase))
 
 
 def _looked_up(contribution: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:
