@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 
 import numpy as np
-from scipy.special import softmax
+from scipy.special import log_softmax, softmax
 from joblib import Parallel, delayed
 from sklearn import config_context
 from sklearn.base import BaseEstimator
@@ -23,6 +23,7 @@ from classifier.calibration import (
 from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
 from classifier.evaluate import urgency_report
 from classifier.language import LanguageGuess, detect_language
+from classifier.neighbours import PastCases
 from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
 from classifier.text import FUNCTION_WORDS, WORD_PATTERN
 from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
@@ -39,6 +40,8 @@ _SHORT_TEXT_CHARS = 200
 # the model cannot read: its words decide, as `unfamiliar_words` when most are unknown.
 _LANGUAGE_UNSURE_WORDS = 8
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
+# Weights tried for the past cases' votes beside the SVM's probabilities (see _neighbour_weight).
+_NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,14 @@ class TriageModel(BaseEstimator):
     min_urgency_examples: an urgency level needs this many labelled rows to be learned.
     urgency_min_similarity: cosine similarity to a labelled row needed to trust the learned
         urgency for a text; otherwise the keyword rules decide.
+    neighbours: how many of the most similar training texts vote beside the SVM (0: none; see
+        `classifier.neighbours`). How much their votes weigh is learned out of fold (`neighbour_weight_`).
+    neighbour_power: a neighbour's vote is its similarity to this power, so the closest count most.
     n_jobs: threads fitting the cross-validation folds (-1: all cores).
     """
 
     # Layout of the fitted state; the registry refuses artifacts of another format (retrain them).
-    FORMAT = 2
+    FORMAT = 3
 
     def __init__(
         self,
@@ -96,6 +102,8 @@ class TriageModel(BaseEstimator):
         min_vocabulary_coverage: float = 0.5,
         min_urgency_examples: int = 10,
         urgency_min_similarity: float = 0.5,
+        neighbours: int = 10,
+        neighbour_power: float = 4.0,
         n_jobs: int | None = -1,
     ):
         self.C = C
@@ -105,6 +113,8 @@ class TriageModel(BaseEstimator):
         self.min_vocabulary_coverage = min_vocabulary_coverage
         self.min_urgency_examples = min_urgency_examples
         self.urgency_min_similarity = urgency_min_similarity
+        self.neighbours = neighbours
+        self.neighbour_power = neighbour_power
         self.n_jobs = n_jobs
 
     # ----------------------------------------------------------------- fitting
@@ -140,6 +150,8 @@ class TriageModel(BaseEstimator):
         self.features_ = RoutingFeatures()
         *counts, used = self.features_.count(texts)
         true_columns = np.searchsorted(self.classes_, y)
+        self.past_cases_ = PastCases(self.neighbours, self.neighbour_power) if self.neighbours > 0 else None
+        phrasing = self.past_cases_.count(texts) if self.past_cases_ else None
         folds = grouped_folds(groups, self.cv)
         self.C_ = self._regularisation(texts, weights)
 
@@ -150,7 +162,9 @@ class TriageModel(BaseEstimator):
 
         def fold_scores(train, test):
             X_fold = self.features_.fold_matrix(counts, train)
-            return self._scores(fitted_classifier(X_fold, train), X_fold[test])
+            votes = (self.past_cases_.fold_votes(phrasing[0], true_columns, len(self.classes_), train, test)
+                     if self.past_cases_ else None)
+            return self._scores(fitted_classifier(X_fold, train), X_fold[test]), votes
 
         features = self.features_.fit_from_counts(counts, used)
 
@@ -165,15 +179,42 @@ class TriageModel(BaseEstimator):
         # float32 halves the largest array a worker holds; scores move by ~1e-7.
         self.classifier_.coef_ = self.classifier_.coef_.astype(np.float32)
         out_of_fold = np.zeros((len(texts), len(self.classes_)))
-        for scores, (_, test) in zip(fold_results, folds):
+        votes = np.zeros_like(out_of_fold)
+        for (scores, fold_votes), (_, test) in zip(fold_results, folds):
             out_of_fold[test] = scores
-        self._calibrate(out_of_fold, true_columns, languages, weights)
+            if fold_votes is not None:
+                votes[test] = fold_votes
+        if self.past_cases_:
+            self.past_cases_.fit_from_counts(*phrasing, true_columns, len(self.classes_))
+        self.score_temperature_ = fit_temperature(out_of_fold, true_columns, weights)
+        log_p = log_softmax(out_of_fold / self.score_temperature_, axis=1)
+        self.neighbour_weight_ = self._neighbour_weight(log_p, votes, true_columns, weights)
+        self._calibrate(_mixed(log_p, votes, self.neighbour_weight_), true_columns, languages, weights)
+        self.out_of_fold_["neighbour_weight"] = self.neighbour_weight_
         row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
         self._fit_urgency(all_texts, urgencies, features[:, : self.features_.n_word_features_], row_of_text)
         return self
 
+    def _neighbour_weight(self, log_p, votes, true_columns, weights) -> float:
+        """The weight of the past cases' votes whose mix with the SVM's probabilities, once
+        calibrated, has the lowest out-of-fold log-loss (0 when there are no votes). Learned per
+        training set because it is a property of the data: letters that copy templates gain from
+        the votes, short sentences that share few phrasings are better left to the SVM
+        (docs/models.md)."""
+        if not self.past_cases_:
+            return 0.0
+        rows = np.arange(len(true_columns))
+
+        def loss(weight: float) -> float:
+            mixed = _mixed(log_p, votes, weight)
+            log_q = log_softmax(mixed / fit_temperature(mixed, true_columns, weights), axis=1)
+            return -float(np.average(log_q[rows, true_columns], weights=weights))
+
+        return min(_NEIGHBOUR_WEIGHTS, key=loss)
+
     def _calibrate(self, out_of_fold, true_columns, languages, weights) -> None:
-        """Temperatures and auto-route thresholds from out-of-fold scores, overall and per language.
+        """Temperatures and auto-route thresholds from out-of-fold scores (log-probabilities of
+        the SVM and the past cases mixed), overall and per language.
 
         Each language with enough rows gets its own temperature (margins of French letters and
         of English menus do not mean the same) and its own threshold, so easy languages cannot
@@ -283,16 +324,24 @@ class TriageModel(BaseEstimator):
         """Calibrated probabilities, columns in the order of `classes_`."""
         check_is_fitted(self, "classifier_")
         texts = [str(text) for text in texts]
-        return self._probabilities(self.features_.transform(texts), [detect_language(text) for text in texts])
+        return self._probabilities(texts, self.features_.transform(texts), [detect_language(text) for text in texts])
 
-    def _probabilities(self, X, guesses: list[LanguageGuess]) -> np.ndarray:
+    def _mixed_scores(self, texts: list[str], X) -> np.ndarray:
+        """Log of the SVM's probabilities mixed with the past cases' votes, before calibration."""
+        log_p = log_softmax(self._scores(self.classifier_, X) / self.score_temperature_, axis=1)
+        if not self.neighbour_weight_:
+            return log_p
+        return _mixed(log_p, self.past_cases_.votes(texts), self.neighbour_weight_)
+
+    def _probabilities(self, texts: list[str], X, guesses: list[LanguageGuess]) -> np.ndarray:
         temperature = np.array([self.temperature_for(guess.code) for guess in guesses])
-        return calibrated_probabilities(self._scores(self.classifier_, X), temperature[:, None])
+        return calibrated_probabilities(self._mixed_scores(texts, X), temperature[:, None])
 
     def predict_departments(self, texts) -> list[str]:
         """Fast path: top-1 department only, no explanation, no triage decision."""
         check_is_fitted(self, "classifier_")
-        return self.classes_[self._scores(self.classifier_, self.features_.transform([str(t) for t in texts])).argmax(axis=1)].tolist()
+        texts = [str(text) for text in texts]
+        return self.classes_[self._mixed_scores(texts, self.features_.transform(texts)).argmax(axis=1)].tolist()
 
     def predict(self, texts) -> list[Prediction]:
         """Full predictions: department, confidence, triage decision, reasons and urgency."""
@@ -307,7 +356,7 @@ class TriageModel(BaseEstimator):
         analyses = self.features_.analyse(texts)
         X = self.features_.transform_analysed(analyses)
         guesses = [detect_language(text) for text in texts]
-        probabilities = self._probabilities(X, guesses)
+        probabilities = self._probabilities(texts, X, guesses)
         urgencies = self._predict_urgency(texts, X[:, : self.features_.n_word_features_])
         return [
             self._one_prediction(analyses[i], guesses[i], X[i], probabilities[i], urgencies[i])
@@ -483,6 +532,15 @@ def _combined_urgency(model, support, vectors, rules: list, min_similarity: floa
              [f"learned from {learned_from} labelled past cases; closest is {similarity[i]:.0%} similar"])
         )
     return results
+
+
+def _mixed(log_p: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
+    """log((1 - weight) p + weight votes). A text no past case resembles has no votes, and its
+    scores only shift by a constant, which softmax ignores: the SVM alone decides."""
+    if not weight:
+        return log_p
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(np.log1p(-weight) + log_p, np.log(weight) + np.log(votes))
 
 
 def _binary_probabilities(margins: np.ndarray) -> np.ndarray:

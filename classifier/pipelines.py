@@ -65,7 +65,7 @@ def _char_buckets(token: str) -> np.ndarray:
     ) >> np.uint64(32 - HASH_BITS)
 
 
-def _word_buckets(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def word_buckets(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Buckets of each word (unigram) and of each pair of neighbouring words (bigram), in text order."""
     hashes = np.fromiter((murmurhash3_32(token, positive=True) for token in tokens), dtype=np.uint64,
                          count=len(tokens))
@@ -74,7 +74,7 @@ def _word_buckets(tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return unigrams.astype(np.int64), bigrams.astype(np.int64)
 
 
-_CAPITALS_BUCKET = _word_buckets([CAPITALS_MARK])[0]
+_CAPITALS_BUCKET = word_buckets([CAPITALS_MARK])[0]
 
 
 def _capitals_buckets(raw: str) -> np.ndarray:
@@ -82,7 +82,7 @@ def _capitals_buckets(raw: str) -> np.ndarray:
     return _CAPITALS_BUCKET if in_capitals(raw) else _CAPITALS_BUCKET[:0]
 
 
-def _counted_rows(rows: list[np.ndarray], n_columns: int) -> sparse.csr_matrix:
+def counted_rows(rows: list[np.ndarray], n_columns: int) -> sparse.csr_matrix:
     """CSR matrix of counts from one array of column ids (with repeats) per row."""
     indptr, indices, data = [0], [], []
     for columns in rows:
@@ -95,6 +95,17 @@ def _counted_rows(rows: list[np.ndarray], n_columns: int) -> sparse.csr_matrix:
         (np.concatenate(data or [empty]).astype(np.float64), np.concatenate(indices or [empty]), indptr),
         shape=(len(rows), n_columns),
     )
+
+
+def sublinear_tfidf(counts: sparse.csr_matrix, idf: np.ndarray, weight: float) -> sparse.csr_matrix:
+    """Sublinear tf × idf, each row scaled to length `weight` (computed on the stored values
+    directly: for one text, building a diagonal matrix and validating cost more than the maths)."""
+    part = counts.astype(np.float64)
+    part.data = (1.0 + np.log(part.data)) * idf[part.indices]
+    rows = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=part.data ** 2, minlength=part.shape[0]))
+    part.data *= weight / np.where(norms > 0, norms, 1.0)[rows]
+    return part
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         word_rows, char_rows, cache = [], [], {}
         texts = [str(text) for text in texts]
         for raw, text in zip(texts, feature_texts(texts)):
-            word_rows.append(np.concatenate([*_word_buckets(WORD_PATTERN.findall(text)), _capitals_buckets(raw)]))
+            word_rows.append(np.concatenate([*word_buckets(WORD_PATTERN.findall(text)), _capitals_buckets(raw)]))
             tokens = text.split()
             for token in tokens:
                 if token not in cache:
@@ -141,7 +152,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
             column_of = np.zeros(1 << HASH_BITS, dtype=np.int64)  # bucket -> column (a dense table: no sort)
             column_of[columns] = np.arange(len(columns))
             ends = np.cumsum([len(row) for row in rows])
-            blocks.append(_counted_rows(np.split(column_of[buckets], ends[:-1]) if rows else [], len(columns)))
+            blocks.append(counted_rows(np.split(column_of[buckets], ends[:-1]) if rows else [], len(columns)))
             used.append(columns)
         return blocks[0], blocks[1], used
 
@@ -156,21 +167,10 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
 
     def _weigh(self, counts, blocks) -> sparse.csr_matrix:
         return sparse.hstack(
-            [self._tfidf(matrix[:, keep], idf, weight)
+            [sublinear_tfidf(matrix[:, keep], idf, weight)
              for matrix, (keep, idf), weight in zip(counts, blocks, (1.0, self.char_weight))],
             format="csr",
         )
-
-    @staticmethod
-    def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray, weight: float) -> sparse.csr_matrix:
-        """Sublinear tf × idf, each row scaled to length `weight` (computed on the stored values
-        directly: for one text, building a diagonal matrix and validating cost more than the maths)."""
-        part = counts.astype(np.float64)
-        part.data = (1.0 + np.log(part.data)) * idf[part.indices]
-        rows = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=part.data ** 2, minlength=part.shape[0]))
-        part.data *= weight / np.where(norms > 0, norms, 1.0)[rows]
-        return part
 
     def fold_matrix(self, counts, train_rows) -> sparse.csr_matrix:
         """Features of every row, with kept buckets and idf fitted on `train_rows` only."""
@@ -200,7 +200,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
 
     def word_columns(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Columns of each word and of each pair of neighbouring words (-1: unknown)."""
-        unigrams, bigrams = _word_buckets(tokens)
+        unigrams, bigrams = word_buckets(tokens)
         return self._columns(0, unigrams), self._columns(0, bigrams)
 
     def char_columns(self, token: str) -> np.ndarray:
