@@ -46,6 +46,16 @@ def test_fold_votes_come_from_the_training_rows_only():
     assert votes[:, 0].sum() == 0 and votes[0].sum() == pytest.approx(1.0)
 
 
+def test_votes_for_new_texts_match_the_votes_computed_in_training():
+    cases = PastCases(k=2)
+    queries = ["A late payment on my credit report is not mine.", "The collection agency called at work."]
+    counts, buckets = cases.count(PAST + queries)
+    in_training = cases.fold_votes(counts, np.array([0, 1, 2, 3, 0, 0]), 4, train=np.arange(4), test=np.array([4, 5]))
+    fitted_cases = PastCases(k=2).fit_from_counts(*PastCases(k=2).count(PAST), LABELS, n_classes=4)
+    assert np.allclose(fitted_cases.votes(queries), in_training, atol=1e-6)
+    assert in_training[1].argmax() == 1
+
+
 def test_the_model_learns_how_much_the_votes_weigh(training_set):
     model = TriageModel().fit(training_set.texts, training_set.departments)
     assert model.neighbour_weight_ in _NEIGHBOUR_WEIGHTS
