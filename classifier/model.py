@@ -41,7 +41,9 @@ _SHORT_TEXT_CHARS = 200
 _LANGUAGE_UNSURE_WORDS = 8
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 # Weights tried for the past cases' votes beside the SVM's probabilities (see _neighbour_weight).
-_NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+# Above 0.3, votes of menu texts that share a sub-type ("…: No Access") outvoted the SVM on New
+# York's data (docs/models.md).
+_NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 
 
 @dataclass(frozen=True)
