@@ -326,24 +326,28 @@ class TriageModel(BaseEstimator):
         """Calibrated probabilities, columns in the order of `classes_`."""
         check_is_fitted(self, "classifier_")
         texts = [str(text) for text in texts]
-        return self._probabilities(texts, self.features_.transform(texts), [detect_language(text) for text in texts])
+        analyses = self.features_.analyse(texts)
+        return self._probabilities(analyses, self.features_.transform_analysed(analyses),
+                                   [detect_language(text) for text in texts])
 
-    def _mixed_scores(self, texts: list[str], X) -> np.ndarray:
+    def _mixed_scores(self, analyses: list[Analysis], X) -> np.ndarray:
         """Log of the SVM's probabilities mixed with the past cases' votes, before calibration."""
         log_p = log_softmax(self._scores(self.classifier_, X) / self.score_temperature_, axis=1)
         if not self.neighbour_weight_:
             return log_p
-        return _mixed(log_p, self.past_cases_.votes(texts), self.neighbour_weight_)
+        votes = self.past_cases_.votes([analysis.normalised for analysis in analyses])
+        return _mixed(log_p, votes, self.neighbour_weight_)
 
-    def _probabilities(self, texts: list[str], X, guesses: list[LanguageGuess]) -> np.ndarray:
+    def _probabilities(self, analyses: list[Analysis], X, guesses: list[LanguageGuess]) -> np.ndarray:
         temperature = np.array([self.temperature_for(guess.code) for guess in guesses])
-        return calibrated_probabilities(self._mixed_scores(texts, X), temperature[:, None])
+        return calibrated_probabilities(self._mixed_scores(analyses, X), temperature[:, None])
 
     def predict_departments(self, texts) -> list[str]:
         """Fast path: top-1 department only, no explanation, no triage decision."""
         check_is_fitted(self, "classifier_")
-        texts = [str(text) for text in texts]
-        return self.classes_[self._mixed_scores(texts, self.features_.transform(texts)).argmax(axis=1)].tolist()
+        analyses = self.features_.analyse([str(text) for text in texts])
+        scores = self._mixed_scores(analyses, self.features_.transform_analysed(analyses))
+        return self.classes_[scores.argmax(axis=1)].tolist()
 
     def predict(self, texts) -> list[Prediction]:
         """Full predictions: department, confidence, triage decision, reasons and urgency."""
@@ -358,7 +362,7 @@ class TriageModel(BaseEstimator):
         analyses = self.features_.analyse(texts)
         X = self.features_.transform_analysed(analyses)
         guesses = [detect_language(text) for text in texts]
-        probabilities = self._probabilities(texts, X, guesses)
+        probabilities = self._probabilities(analyses, X, guesses)
         urgencies = self._predict_urgency(texts, X[:, : self.features_.n_word_features_])
         return [
             self._one_prediction(analyses[i], guesses[i], X[i], probabilities[i], urgencies[i])

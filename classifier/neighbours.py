@@ -22,9 +22,10 @@ from classifier.text import WORD_PATTERN, normalise_all
 _CHUNK_VALUES = 1 << 22
 
 
-def phrasing_buckets(texts) -> list[np.ndarray]:
-    """Hashed word 1-2 grams of each normalised text, function words kept, in text order."""
-    return [np.concatenate(word_buckets(WORD_PATTERN.findall(text))) for text in normalise_all(texts)]
+def phrasing_buckets(normalised_texts) -> list[np.ndarray]:
+    """Hashed word 1-2 grams of each normalised text (`classifier.text.normalise`), function
+    words kept, in text order."""
+    return [np.concatenate(word_buckets(WORD_PATTERN.findall(text))) for text in normalised_texts]
 
 
 class PastCases(BaseEstimator):
@@ -39,7 +40,7 @@ class PastCases(BaseEstimator):
 
     def count(self, texts) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Counts of each text's n-gram buckets, over the buckets the texts use (returned second)."""
-        rows = phrasing_buckets(texts)
+        rows = phrasing_buckets(normalise_all(texts))
         buckets = np.unique(np.concatenate(rows or [np.zeros(0, np.int64)]))
         return counted_rows([np.searchsorted(buckets, row) for row in rows], len(buckets)), buckets
 
@@ -74,14 +75,15 @@ class PastCases(BaseEstimator):
         self.n_classes_ = n_classes
         return self
 
-    def votes(self, texts) -> np.ndarray:
-        """Votes of the fitted past cases for each text; columns are class columns.
+    def votes(self, normalised_texts) -> np.ndarray:
+        """Votes of the fitted past cases for each normalised text (the routing analysis has
+        normalised it already: `Analysis.normalised`); columns are class columns.
 
         Texts come one at a time from intake, so each is computed with NumPy on the stored arrays:
         building SciPy matrices for one row cost more than the arithmetic (about 0.5 ms a text)."""
         support, n_support = self.support_, self.support_.shape[1]
-        votes = np.zeros((len(texts), self.n_classes_))
-        for i, row in enumerate(phrasing_buckets(texts)):
+        votes = np.zeros((len(normalised_texts), self.n_classes_))
+        for i, row in enumerate(phrasing_buckets(normalised_texts)):
             buckets, counts = np.unique(row, return_counts=True)
             where = np.searchsorted(self.buckets_, buckets).clip(max=max(len(self.buckets_) - 1, 0))
             known = self.buckets_[where] == buckets if len(self.buckets_) else np.zeros(len(buckets), bool)

@@ -115,6 +115,7 @@ class Analysis:
     tokens: list[str]  # words (two letters or more), in order
     word_columns: np.ndarray  # column of each word, of each pair of neighbours, of the capitals mark; -1: unknown
     char_tokens: list[str]  # white-space tokens, for char n-grams
+    normalised: str  # the whole normalised text, function words kept: the past cases read it
 
 
 class RoutingFeatures(TransformerMixin, BaseEstimator):
@@ -218,10 +219,11 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         """Each text's words, its word n-gram columns (-1: unknown) and its char tokens."""
         analyses = []
         texts = [str(text) for text in texts]
-        for raw, text in zip(texts, feature_texts(texts)):
+        for raw, normalised in zip(texts, normalise_all(texts)):
+            text = content_words(normalised)
             tokens = WORD_PATTERN.findall(text)
             columns = [*self.word_columns(tokens), self._columns(0, _capitals_buckets(raw))]
-            analyses.append(Analysis(tokens, np.concatenate(columns), text.split()))
+            analyses.append(Analysis(tokens, np.concatenate(columns), text.split(), normalised))
         return analyses
 
     def transform(self, texts) -> sparse.csr_matrix:

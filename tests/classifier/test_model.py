@@ -240,7 +240,6 @@ def test_two_department_model_tells_texts_apart():
     assert "water" in first.reasons and {"school", "teacher"} & set(second.reasons)
 
 
-
 def test_numbers_are_not_reasons():
     # Digits are folded to 0 in the features: "00,000" as a reason would tell an officer nothing.
     loans = [f"loan of {n} shillings refused by the bank" for n in range(1000, 1040, 3)]

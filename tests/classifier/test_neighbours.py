@@ -4,6 +4,7 @@ import pytest
 from classifier import TriageModel
 from classifier.model import _NEIGHBOUR_WEIGHTS
 from classifier.neighbours import PastCases
+from classifier.text import normalise_all
 
 PAST = [
     "I am writing to dispute a late payment on my credit report that is not mine.",
@@ -20,7 +21,7 @@ def fitted(k: int = 2) -> PastCases:
 
 
 def test_a_near_copy_of_a_past_case_votes_for_its_department():
-    votes = fitted().votes(["I am writing to dispute a late payment on my credit report, it is not mine!"])
+    votes = fitted().votes(normalise_all(["I am writing to dispute a late payment on my credit report, it is not mine!"]))
     assert votes.shape == (1, 4)
     assert votes[0].argmax() == 0 and votes[0, 0] > 0.9
     assert votes.sum() == pytest.approx(1.0)
@@ -28,12 +29,12 @@ def test_a_near_copy_of_a_past_case_votes_for_its_department():
 
 def test_function_words_count_in_the_similarity():
     # "I am writing to" is all the two texts share: the copied phrasing, not a topic word.
-    votes = fitted(k=1).votes(["I am writing to you"])
+    votes = fitted(k=1).votes(normalise_all(["I am writing to you"]))
     assert votes[0].argmax() == 0
 
 
 def test_a_text_that_shares_no_word_gets_no_votes():
-    votes = fitted().votes(["Ukosefu wa maji safi kijijini", ""])
+    votes = fitted().votes(normalise_all(["Ukosefu wa maji safi kijijini", ""]))
     assert not votes.any()
 
 
@@ -52,7 +53,7 @@ def test_votes_for_new_texts_match_the_votes_computed_in_training():
     counts, buckets = cases.count(PAST + queries)
     in_training = cases.fold_votes(counts, np.array([0, 1, 2, 3, 0, 0]), 4, train=np.arange(4), test=np.array([4, 5]))
     fitted_cases = PastCases(k=2).fit_from_counts(*PastCases(k=2).count(PAST), LABELS, n_classes=4)
-    assert np.allclose(fitted_cases.votes(queries), in_training, atol=1e-6)
+    assert np.allclose(fitted_cases.votes(normalise_all(queries)), in_training, atol=1e-6)
     assert in_training[1].argmax() == 1
 
 
