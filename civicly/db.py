@@ -1,6 +1,8 @@
 """One engine per app, one session per request or CLI command, committed at the edge."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -54,3 +56,18 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """The session of the current command, committed once if the block succeeds and rolled back if it raises.
+
+    Services only flush; a CLI command or a worker step is one unit of work, so a failure leaves nothing half-done.
+    """
+    session = get_session()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
