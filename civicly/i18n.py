@@ -8,9 +8,9 @@ from flask_babel import format_datetime, format_percent, format_timedelta, get_l
 from flask_babel import lazy_gettext as _l
 
 from civicly.extensions import babel
+from civicly.languages import LANGUAGES
 from civicly.models.timestamps import utcnow
 
-LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية", "sw": "Kiswahili"}
 COOKIE = "civicly_lang"
 
 STATUS_LABELS = {

@@ -8,8 +8,8 @@ from typing import Iterable
 from sqlmodel import Session, select
 
 from civicly.errors import CivicError
+from civicly.languages import LANGUAGES
 from civicly.models import Department
-from civicly.models.organisations import LANGUAGES
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "departments.csv"
 

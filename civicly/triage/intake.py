@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from civicly import privacy
 from civicly.classify import Routing
 from civicly.errors import InvalidSubmission
+from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import Urgency
 from civicly.models.timestamps import utcnow
@@ -25,7 +26,6 @@ log = logging.getLogger(__name__)
 
 TEXT_MIN, TEXT_MAX = 10, 5000
 NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
-LANGUAGES = ("fr", "en", "ar", "sw")
 EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 # Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.

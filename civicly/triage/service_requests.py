@@ -14,9 +14,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError, UnknownReference
+from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import OPEN_STATUSES
-from civicly.models.organisations import LANGUAGES
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
 
