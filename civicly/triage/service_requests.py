@@ -13,12 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from civicly.errors import CivicError, UnknownReference
+from civicly.errors import CivicError
 from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import OPEN_STATUSES
 from civicly.models.timestamps import utcnow
-from civicly.references import normalise_reference
+from civicly.references import case_by_reference, normalise_reference
 
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE_SIZE = 1000
@@ -190,13 +190,7 @@ def find_requests(session: Session, query: RequestQuery, locale: str, extended: 
 
 def get_request(session: Session, request_id: str, locale: str, extended: bool = False) -> ServiceRequest:
     """One case by its reference (as a person may type it); raises UnknownReference."""
-    reference = normalise_reference(request_id or "")
-    if reference is None:
-        raise UnknownReference(request_id)
-    case = session.exec(select(Case).where(Case.reference == reference)).first()
-    if case is None:
-        raise UnknownReference(reference)
-    return _as_requests(session, [case], locale, extended)[0]
+    return _as_requests(session, [case_by_reference(session, request_id)], locale, extended)[0]
 
 
 def _as_requests(session: Session, cases: list[Case], locale: str, extended: bool) -> list[ServiceRequest]:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from datetime import datetime, timezone
+from importlib import resources
 
 import pytest
 from sqlmodel import select
