@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from civicly.models import ApiKey, Case, Event
 from civicly.triage import apikeys
+from civicly.triage.departments import department_by_code
 from tests.api.conftest import BASE, assert_valid
 
 TEXT = "The water pipe on Rue 10 has burst and the street is flooded."
@@ -38,6 +39,11 @@ def test_a_keyed_request_is_stored_through_intake_with_every_open311_field(clien
     kinds = [e.kind for e in seeded.exec(select(Event).where(Event.case_id == case.id).order_by(Event.id))]
     assert kinds == ["submitted", "routed"]
     assert response.get_json()[0]["account_id"] == "acc-9"
+
+
+def test_a_service_code_in_lower_case_with_spaces_names_the_same_ministry(client, seeded, api_key, model):
+    case = stored(seeded, post(client, api_key=api_key, service_code=" sante "))
+    assert case.service_code == "SANTE" and case.department_id == department_by_code(seeded, "SANTE").id
 
 
 def test_without_service_code_the_model_routes_the_request(client, seeded, api_key, model):
