@@ -4,8 +4,15 @@ from sqlmodel import select
 
 from civicly.errors import UnknownReference
 from civicly.models import SatisfactionAnswer
-from civicly.references import (ALPHABET, GROUP_LEN, GROUPS, PATTERN, case_by_reference, new_reference,
-                                normalise_reference)
+from civicly.references import (
+    ALPHABET,
+    GROUP_LEN,
+    GROUPS,
+    PATTERN,
+    case_by_reference,
+    new_reference,
+    normalise_reference,
+)
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from civicly.triage.retention import export_personal_data

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError, NotAllowed, UnknownReference
 from civicly.models import Case, Department, Event, Label, Prediction
+from civicly.models.audit import MESSAGE_MAX
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
@@ -19,7 +20,6 @@ from civicly.triage.permissions import Actor, can_act, find_visible_case
 
 ACTIONS = ("confirm", "reassign", "urgency", "status", "note", "reply")
 STATE_ACTIONS = frozenset({"confirm", "reassign", "urgency", "status"})
-MESSAGE_MAX = 5000
 STATUS_ORDER = [CaseStatus.new, CaseStatus.acknowledged, CaseStatus.in_progress]
 
 

@@ -7,6 +7,7 @@ from sqlmodel import select
 from civicly.models import ApiKey, Case, Event
 from civicly.triage import apikeys
 from civicly.triage.departments import department_by_code
+from civicly.triage.intake import TEXT_MAX
 from tests.api.conftest import BASE, assert_valid
 
 TEXT = "The water pipe on Rue 10 has burst and the street is flooded."
@@ -99,7 +100,7 @@ def test_several_wrong_fields_are_reported_together(client, seeded, api_key):
     ({"lat": None, "long": None}, "location"),
     ({"long": None}, "lat"),
     ({"description": None}, "description"),
-    ({"description": "x" * 4001}, "description"),
+    ({"description": "x" * (TEXT_MAX + 1)}, "description"),
     ({"lat": "91"}, "lat"),
     ({"long": "nan"}, "long"),
     ({"first_name": "x" * 300}, "first_name"),
@@ -110,8 +111,20 @@ def test_each_rule_of_the_spec_is_checked(client, seeded, api_key, fields, wrong
     assert [e["description"].split(":")[0] for e in response.get_json()] == [wrong]
 
 
-def test_a_description_of_4000_characters_is_accepted(client, seeded, api_key):
-    assert post(client, api_key=api_key, description="a" * 4000).status_code == 200
+def test_a_description_as_long_as_the_web_form_allows_is_accepted(client, seeded, api_key):
+    assert post(client, api_key=api_key, description="a" * TEXT_MAX).status_code == 200
+
+
+def test_one_character_more_is_refused_in_the_spec_error_format(client, seeded, api_key):
+    response = post(client, api_key=api_key, description="a" * (TEXT_MAX + 1))
+    assert response.status_code == 400
+    assert_valid(response.get_json(), "errors.json")
+    assert [e["description"] for e in response.get_json()] == [f"description: description must be at most {TEXT_MAX} characters."]
+
+
+def test_the_openapi_document_states_the_same_description_limit(client):
+    document = client.get(f"{BASE}/openapi.json").get_json()
+    assert document["components"]["schemas"]["NewRequest"]["properties"]["description"]["maxLength"] == TEXT_MAX
 
 
 def test_xml_errors_escape_what_they_carry(client, seeded, api_key):
