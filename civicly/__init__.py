@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; the steps below read as its table of contents."""
-    from civicly import classify, db, error_pages, i18n, logging_setup, metrics, security
+    from civicly import classify, db, error_pages, i18n, logging_setup, metrics, security, template_filters
     from civicly.auth import session as auth_session
     from civicly.config import load_settings
     from civicly.extensions import csrf, limiter
@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    template_filters.init_app(app)
     db.init_app(app)
     classify.init_app(app)
     auth_session.init_app(app)

@@ -4,13 +4,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, redirect, request
-from flask_babel import format_datetime, format_percent, format_timedelta, get_locale, refresh
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from civicly.extensions import babel
-from civicly.models.timestamps import utcnow
+from civicly.languages import LANGUAGES
 
-LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية", "sw": "Kiswahili"}
 COOKIE = "civicly_lang"
 
 STATUS_LABELS = {
@@ -94,9 +93,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=app.config["DEFAULT_LOCALE"],
                    default_translation_directories="translations")
     app.register_blueprint(bp)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
-    app.jinja_env.filters["percent"] = lambda value: format_percent(value)
-    app.jinja_env.filters["age"] = lambda value: format_timedelta(value - utcnow(), add_direction=True)  # "2 hours ago"
 
     @app.context_processor
     def _language_context() -> dict:

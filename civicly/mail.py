@@ -20,7 +20,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from civicly.i18n import LANGUAGES, STATUS_LABELS
+from civicly.i18n import STATUS_LABELS
+from civicly.languages import LANGUAGES
 from civicly.models import Case
 from civicly.triage import outbox
 

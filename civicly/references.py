@@ -1,8 +1,13 @@
-"""Case references: short enough to read over the phone, random enough not to be guessed."""
+"""Case references: short enough to read over the phone, random enough not to be guessed, found however typed."""
 from __future__ import annotations
 
 import re
 import secrets
+
+from sqlmodel import Session, select
+
+from civicly.errors import UnknownReference
+from civicly.models import Case
 
 # Crockford's base 32: no I, L, O or U, so nothing is mistaken for 1, 0 or V over the phone.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -26,3 +31,12 @@ def normalise_reference(typed: str) -> str | None:
     if len(compact) != GROUPS * GROUP_LEN or any(ch not in ALPHABET for ch in compact):
         return None
     return f"{PREFIX}-{compact[:GROUP_LEN]}-{compact[GROUP_LEN:]}"
+
+
+def case_by_reference(session: Session, typed: str | None) -> Case:
+    """The case a person means by ``typed`` (see normalise_reference), for every door that takes a reference."""
+    reference = normalise_reference(typed or "")
+    case = session.exec(select(Case).where(Case.reference == reference)).first() if reference else None
+    if case is None:
+        raise UnknownReference(typed)
+    return case

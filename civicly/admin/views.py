@@ -15,7 +15,7 @@ from civicly.db import get_session
 from civicly.models import OutboxStatus, Role
 from civicly.officer.forms import choices
 from civicly.triage import dashboard, exports, outbox
-from civicly.triage.departments import list_departments
+from civicly.triage.departments import list_departments, normalise_code
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
@@ -40,7 +40,7 @@ def _filters(scope: dashboard.Scope) -> tuple[DashboardFilterForm, dashboard.Per
     start, end = form.start.data or default.start, form.end.data or default.end
     if end < start or (end - start).days > MAX_DAYS:
         start, end = default.start, default.end
-    ministry = (form.ministry.data or "").upper()
+    ministry = normalise_code(form.ministry.data)
     if ministry and ministry not in ministries:
         abort(404)  # another ministry's figures do not exist for this reader
     return form, dashboard.Period(start, end), ministry

@@ -8,10 +8,9 @@ from typing import Optional
 
 from werkzeug.datastructures import MultiDict
 
-from civicly.triage.intake import SubmissionInput
+from civicly.triage.intake import TEXT_MAX, SubmissionInput
 from civicly.triage.service_requests import RequestQuery
 
-DESCRIPTION_MAX = 4000
 MEDIA_URL_MAX = 500
 ATTRIBUTES_MAX = 50
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
@@ -128,8 +127,8 @@ def submission(values: MultiDict) -> tuple[SubmissionInput, dict[str, list[str]]
     """The input of POST requests and the errors only the API checks (intake checks the rest)."""
     errors: dict[str, list[str]] = {}
     description = first(values, "description")
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"description must be at most {DESCRIPTION_MAX} characters."]
+    if len(description) > TEXT_MAX:
+        errors["description"] = [f"description must be at most {TEXT_MAX} characters."]
     lat, long = _number(values, "lat", errors), _number(values, "long", errors)
     if (lat is None) != (long is None) and not ({"lat", "long"} & errors.keys()):
         errors["lat"] = ["lat and long must be given together."]

@@ -15,8 +15,8 @@ from civicly.api import bp, formats, params
 from civicly.db import get_session
 from civicly.errors import InvalidSubmission, UnknownReference
 from civicly.extensions import limiter
+from civicly.languages import LANGUAGES
 from civicly.models import ApiKey
-from civicly.models.organisations import LANGUAGES
 from civicly.triage import apikeys, intake, service_requests
 from civicly.triage.service_requests import InvalidQuery, UnknownService
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from civicly.i18n import LANGUAGES
+from civicly.languages import LANGUAGES
 from civicly.triage.intake import EMAIL_MAX, NAME_MAX, PHONE_MAX, PLACE_MAX, TEXT_MAX
 
 

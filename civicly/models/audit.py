@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from civicly.models.timestamps import utcnow
 
+MESSAGE_MAX = 5000  # the longest note or reply an officer may write on a case (Event.message)
+
 
 class Event(SQLModel, table=True):
     """Something that happened to a case: who, when, what, before and after. Never updated or deleted."""

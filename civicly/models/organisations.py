@@ -6,9 +6,8 @@ from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
+from civicly.languages import LANGUAGES
 from civicly.models.timestamps import utcnow
-
-LANGUAGES = ("fr", "en", "ar", "sw")
 
 
 class Department(SQLModel, table=True):

@@ -6,7 +6,7 @@ from wtforms.validators import Optional as OptionalValue
 
 from wtforms.fields.choices import SelectChoice
 
-from civicly.i18n import LANGUAGES
+from civicly.languages import LANGUAGES
 
 
 def choices(*pairs: tuple[str, object]) -> list[SelectChoice]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from civicly.errors import CivicError
 from civicly.models import Department, Role, User, UserDepartment
 from civicly.models.timestamps import utcnow
+from civicly.triage.departments import department_by_code, normalise_code
 
 PASSWORD_MIN = 12
 MAX_FAILURES = 5
@@ -74,9 +75,9 @@ def create_user(session: Session, email: str, password: str, role: Role, departm
 def _departments(session: Session, codes: Iterable[str]) -> list[Department]:
     found = []
     for code in codes:
-        department = session.exec(select(Department).where(Department.code == code.strip().upper())).first()
+        department = department_by_code(session, code)
         if department is None:
-            raise AccountError(f"No ministry has code {code.upper()}.")
+            raise AccountError(f"No ministry has code {normalise_code(code)}.")
         found.append(department)
     return found
 

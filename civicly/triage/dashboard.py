@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from civicly.models import Case, CaseGroup, CaseGroupMember, Department, Event, Label, Role, SatisfactionAnswer
 from civicly.models.cases import OPEN_STATUSES
 from civicly.models.timestamps import utcnow
+from civicly.triage.departments import department_by_code
 from civicly.triage.permissions import Actor
 
 OPEN = {s.value for s in OPEN_STATUSES}
@@ -128,7 +129,7 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
     """Every dashboard figure for ``scope`` (optionally one ministry) over ``period``."""
     now = now or utcnow()
     codes = dict(session.exec(select(Department.id, Department.code)).all())
-    ids = _department_filter(scope, codes, department_code)
+    ids = _department_filter(session, scope, department_code)
     start, end = period.bounds()
     in_scope = _in_scope(ids)
     cases = list(session.exec(select(Case).where(in_scope, Case.created_at >= start, Case.created_at < end)))
@@ -151,10 +152,10 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
     return board
 
 
-def _department_filter(scope: Scope, codes: dict[int, str], department_code: str) -> Optional[frozenset[int]]:
+def _department_filter(session: Session, scope: Scope, department_code: str) -> Optional[frozenset[int]]:
     if department_code:
-        wanted = frozenset(i for i, code in codes.items() if code == department_code.upper() and scope.allows(i))
-        return wanted
+        department = department_by_code(session, department_code)
+        return frozenset({department.id} if department is not None and scope.allows(department.id) else ())
     return scope.department_ids
 
 

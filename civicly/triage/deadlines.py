@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from civicly.errors import CivicError
 from civicly.models import Case, Department, Holiday, ServiceLevel, Urgency
 from civicly.models.timestamps import utcnow
+from civicly.triage.departments import department_by_code, normalise_code
 
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday (date.weekday())
 DEMO_LEVELS = (("high", 2), ("medium", 10), ("low", 30), (None, 15))
@@ -94,9 +95,9 @@ def time_left(deadline_at: Optional[datetime], now: Optional[datetime] = None) -
 
 
 def get_department_id(session: Session, code: str) -> int:
-    department = session.exec(select(Department).where(Department.code == code.upper())).first()
+    department = department_by_code(session, code)
     if department is None:
-        raise InvalidServiceLevel(f"no ministry has code {code.upper()}")
+        raise InvalidServiceLevel(f"no ministry has code {normalise_code(code)}")
     return department.id
 
 

@@ -10,15 +10,16 @@ from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError, NotAllowed, UnknownReference
 from civicly.models import Case, Department, Event, Label, Prediction
+from civicly.models.audit import MESSAGE_MAX
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
 from civicly.triage import deadlines, groups, outbox
+from civicly.triage.departments import department_by_code
 from civicly.triage.permissions import Actor, can_act, find_visible_case
 
 ACTIONS = ("confirm", "reassign", "urgency", "status", "note", "reply")
 STATE_ACTIONS = frozenset({"confirm", "reassign", "urgency", "status"})
-MESSAGE_MAX = 5000
 STATUS_ORDER = [CaseStatus.new, CaseStatus.acknowledged, CaseStatus.in_progress]
 
 
@@ -132,8 +133,8 @@ def _confirm(session: Session, actor: Actor, case: Case, decision: Decision):
 
 
 def _reassign(session: Session, actor: Actor, case: Case, decision: Decision):
-    target = session.exec(select(Department).where(Department.code == decision.department_code.strip().upper())).first()
-    if target is None or not target.active:
+    target = department_by_code(session, decision.department_code, active_only=True)
+    if target is None:
         raise InvalidDecision("choose an active ministry")
     if target.id == case.department_id:
         raise InvalidDecision("the case is already with this ministry")

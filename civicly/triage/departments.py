@@ -8,8 +8,8 @@ from typing import Iterable
 from sqlmodel import Session, select
 
 from civicly.errors import CivicError
+from civicly.languages import LANGUAGES
 from civicly.models import Department
-from civicly.models.organisations import LANGUAGES
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "departments.csv"
 
@@ -25,8 +25,21 @@ def list_departments(session: Session, include_inactive: bool = True) -> list[De
     return list(session.exec(query))
 
 
+def normalise_code(typed: str | None) -> str:
+    """A ministry code as stored, from one as people type it (" sante " is SANTE)."""
+    return (typed or "").strip().upper()
+
+
+def department_by_code(session: Session, code: str | None, active_only: bool = False) -> Department | None:
+    """The ministry ``code`` names however typed; None if none does (or it is inactive and ``active_only``)."""
+    department = session.exec(select(Department).where(Department.code == normalise_code(code))).first()
+    if department is None or (active_only and not department.active):
+        return None
+    return department
+
+
 def get_department(session: Session, code: str) -> Department:
-    department = session.exec(select(Department).where(Department.code == code.upper())).first()
+    department = department_by_code(session, code)
     if department is None:
         raise UnknownDepartment(code)
     return department
@@ -36,8 +49,8 @@ def upsert_departments(session: Session, rows: Iterable[dict[str, str]]) -> tupl
     """Create or update ministries from rows with ``code`` and ``name_<lang>``; returns (added, updated)."""
     added = updated = 0
     for row in rows:
-        code = row["code"].strip().upper()
-        department = session.exec(select(Department).where(Department.code == code)).first()
+        code = normalise_code(row["code"])
+        department = department_by_code(session, code)
         names = {f"name_{lang}": (row.get(f"name_{lang}") or "").strip() for lang in LANGUAGES}
         if department is None:
             session.add(Department(code=code, **names))
@@ -59,9 +72,10 @@ def seed_from_file(session: Session, path: Path = DEMO_FILE) -> tuple[int, int]:
 
 
 def add_department(session: Session, code: str, names: dict[str, str]) -> Department:
-    if session.exec(select(Department).where(Department.code == code.upper())).first() is not None:
-        raise CivicError(f"a ministry with code {code.upper()} already exists")
-    department = Department(code=code.upper(), **{f"name_{k}": v for k, v in names.items() if v})
+    code = normalise_code(code)
+    if department_by_code(session, code) is not None:
+        raise CivicError(f"a ministry with code {code} already exists")
+    department = Department(code=code, **{f"name_{k}": v for k, v in names.items() if v})
     session.add(department)
     session.commit()
     return department

@@ -14,6 +14,7 @@ from civicly import privacy
 from civicly.models import Case, Department, Event
 from civicly.models.cases import OPEN_STATUSES
 from civicly.triage.dashboard import Scope
+from civicly.triage.departments import department_by_code
 
 FORMATS = ("csv", "jsonl")
 OPEN = {s.value for s in OPEN_STATUSES}
@@ -41,10 +42,10 @@ def _cases(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[tup
     codes = dict(session.exec(select(Department.id, Department.code)).all())
     query = select(Case).order_by(col(Case.created_at), col(Case.id))
     if wanted.ministry:
-        ids = [i for i, code in codes.items() if code == wanted.ministry.upper() and scope.allows(i)]
-        if not ids:
+        department = department_by_code(session, wanted.ministry)
+        if department is None or not scope.allows(department.id):
             raise UnknownMinistry(wanted.ministry)
-        query = query.where(col(Case.department_id).in_(ids))
+        query = query.where(Case.department_id == department.id)
     elif scope.department_ids is not None:
         query = query.where(col(Case.department_id).in_(sorted(scope.department_ids) or [-1]))
     if wanted.start:

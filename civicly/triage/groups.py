@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Case, CaseGroup, CaseGroupMember, Event, OutboxMessage, Urgency
+from civicly.models.audit import MESSAGE_MAX
 from civicly.models.cases import OPEN_STATUSES, CaseStatus
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
@@ -29,7 +30,6 @@ LENGTH_RATIO = 3  # candidates between a third and three times the new text's le
 SURGE_SIZE = 5  # this many similar reports ...
 SURGE_WINDOW = timedelta(hours=24)  # ... within this time make a surge
 OPEN = [s.value for s in OPEN_STATUSES]
-MESSAGE_MAX = 5000
 
 
 class GroupActionRefused(NotAllowed):

@@ -15,17 +15,18 @@ from sqlmodel import Session, select
 from civicly import privacy
 from civicly.classify import Routing
 from civicly.errors import InvalidSubmission
+from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import new_reference
 from civicly.triage import deadlines, outbox
+from civicly.triage.departments import department_by_code, normalise_code
 
 log = logging.getLogger(__name__)
 
 TEXT_MIN, TEXT_MAX = 10, 5000
 NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
-LANGUAGES = ("fr", "en", "ar", "sw")
 EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 # Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
@@ -76,7 +77,7 @@ def validate(data: SubmissionInput) -> SubmissionInput:
         place=clean_text(data.place),
         language=clean_text(data.language).lower(),
         form_token=clean_text(data.form_token)[:64],
-        department_code=clean_text(data.department_code).upper(),
+        department_code=normalise_code(clean_text(data.department_code)),
         address_id=clean_text(data.address_id)[:100],
         media_url=clean_text(data.media_url)[:500],
         device_id=clean_text(data.device_id)[:100],
@@ -209,18 +210,15 @@ def _routing_event(case: Case, department: Optional[Department], chosen: bool, r
 
 
 def _chosen_department(session: Session, code: str) -> Optional[Department]:
-    if not code:
-        return None
-    department = session.exec(select(Department).where(Department.code == code)).first()
-    return department if department is not None and department.active else None
+    return department_by_code(session, code, active_only=True)
 
 
 def _auto_department(session: Session, prediction: object | None) -> Optional[Department]:
     """The predicted ministry when the model is confident and the ministry is active; otherwise None."""
     if prediction is None or not getattr(prediction, "auto_routed", False):
         return None
-    department = session.exec(select(Department).where(Department.code == prediction.department)).first()
-    if department is None or not department.active:
+    department = department_by_code(session, prediction.department, active_only=True)
+    if department is None:
         log.warning("model routed to unknown or inactive department %r", prediction.department)
         return None
     return department

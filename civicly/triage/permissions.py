@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from civicly.errors import UnknownReference
 from civicly.models import Case, Role, User
-from civicly.references import normalise_reference
+from civicly.references import case_by_reference
 from civicly.triage.accounts import department_ids
 
 
@@ -47,8 +47,7 @@ def can_see_contact(actor: Actor, case: Case) -> bool:
 
 def find_visible_case(session: Session, actor: Actor, typed_reference: str) -> Case:
     """The case if this actor may see it; otherwise UnknownReference, so its existence is not revealed."""
-    reference = normalise_reference(typed_reference)
-    case = session.exec(select(Case).where(Case.reference == reference)).first() if reference else None
-    if case is None or not can_view(actor, case):
+    case = case_by_reference(session, typed_reference)
+    if not can_view(actor, case):
         raise UnknownReference(typed_reference)
     return case

@@ -7,10 +7,9 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from civicly.errors import UnknownReference
 from civicly.models import Case, Department, Event
 from civicly.models.cases import OPEN_STATUSES
-from civicly.references import normalise_reference
+from civicly.references import case_by_reference
 
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "device_id", "account_id")
 
@@ -44,10 +43,7 @@ def purge_contacts(session: Session, closed_before: datetime, actor: str) -> int
 
 def export_personal_data(session: Session, typed_reference: str) -> dict[str, Any]:
     """Everything Civicly holds about one case, for a citizen exercising their right of access."""
-    reference = normalise_reference(typed_reference)
-    case = session.exec(select(Case).where(Case.reference == reference)).first() if reference else None
-    if case is None:
-        raise UnknownReference(typed_reference)
+    case = case_by_reference(session, typed_reference)
     department = session.get(Department, case.department_id) if case.department_id else None
     events = session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.id)))
     return {

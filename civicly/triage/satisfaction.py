@@ -5,10 +5,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from civicly import privacy
-from civicly.errors import CivicError, UnknownReference
-from civicly.models import Case, SatisfactionAnswer
+from civicly.errors import CivicError
+from civicly.models import SatisfactionAnswer
 from civicly.models.cases import CaseStatus
-from civicly.references import normalise_reference
+from civicly.references import case_by_reference
 
 COMMENT_MAX = 2000
 
@@ -17,24 +17,16 @@ class NotAsked(CivicError):
     """The case is still open, or its citizen already answered."""
 
 
-def _case(session: Session, typed_reference: str) -> Case:
-    reference = normalise_reference(typed_reference or "")
-    case = session.exec(select(Case).where(Case.reference == reference)).first() if reference else None
-    if case is None:
-        raise UnknownReference(typed_reference)
-    return case
-
-
 def can_answer(session: Session, typed_reference: str) -> bool:
     """Closed, and not answered yet: the tracking page asks the question."""
-    case = _case(session, typed_reference)
+    case = case_by_reference(session, typed_reference)
     return not CaseStatus(case.status).is_open and session.exec(
         select(SatisfactionAnswer.id).where(SatisfactionAnswer.case_id == case.id)).first() is None
 
 
 def answer(session: Session, typed_reference: str, answered: bool, comment: str = "") -> SatisfactionAnswer:
     """Store the citizen's answer (the comment redacted of personal data). Commits; NotAsked if not possible."""
-    case = _case(session, typed_reference)
+    case = case_by_reference(session, typed_reference)
     if CaseStatus(case.status).is_open:
         raise NotAsked("the case is still open")
     comment = privacy.redact(comment.strip()[:COMMENT_MAX]) or None

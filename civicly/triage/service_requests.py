@@ -13,12 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from civicly.errors import CivicError, UnknownReference
+from civicly.errors import CivicError
+from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import OPEN_STATUSES
-from civicly.models.organisations import LANGUAGES
 from civicly.models.timestamps import utcnow
-from civicly.references import normalise_reference
+from civicly.references import case_by_reference, normalise_reference
+from civicly.triage.departments import department_by_code, normalise_code
 
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE_SIZE = 1000
@@ -120,11 +121,9 @@ def list_services(session: Session, locale: str) -> list[Service]:
 
 def get_service(session: Session, code: str, locale: str) -> Service:
     """The active ministry with this service code; raises UnknownService."""
-    code = (code or "").strip().upper()
-    if not SERVICE_CODE.match(code):
-        raise UnknownService(code)
-    department = session.exec(select(Department).where(Department.code == code)).first()
-    if department is None or not department.active:
+    code = normalise_code(code)
+    department = department_by_code(session, code, active_only=True) if SERVICE_CODE.match(code) else None
+    if department is None:
         raise UnknownService(code)
     return _as_service(department, locale)
 
@@ -171,7 +170,7 @@ def find_requests(session: Session, query: RequestQuery, locale: str, extended: 
         statement = statement.where(col(Case.reference).in_(references))
     else:
         if query.service_codes:
-            codes = [c.upper() for c in query.service_codes if SERVICE_CODE.match(c)]
+            codes = [normalise_code(c) for c in query.service_codes if SERVICE_CODE.match(c)]
             department_ids = select(Department.id).where(col(Department.code).in_(codes))
             statement = statement.where(col(Case.department_id).in_(department_ids))
         if query.start is not None:
@@ -190,13 +189,7 @@ def find_requests(session: Session, query: RequestQuery, locale: str, extended: 
 
 def get_request(session: Session, request_id: str, locale: str, extended: bool = False) -> ServiceRequest:
     """One case by its reference (as a person may type it); raises UnknownReference."""
-    reference = normalise_reference(request_id or "")
-    if reference is None:
-        raise UnknownReference(request_id)
-    case = session.exec(select(Case).where(Case.reference == reference)).first()
-    if case is None:
-        raise UnknownReference(reference)
-    return _as_requests(session, [case], locale, extended)[0]
+    return _as_requests(session, [case_by_reference(session, request_id)], locale, extended)[0]
 
 
 def _as_requests(session: Session, cases: list[Case], locale: str, extended: bool) -> list[ServiceRequest]:

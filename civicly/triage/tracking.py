@@ -7,9 +7,8 @@ from typing import Optional
 
 from sqlmodel import Session, col, select
 
-from civicly.errors import UnknownReference
-from civicly.models import Case, Department, Event
-from civicly.references import normalise_reference
+from civicly.models import Department, Event
+from civicly.references import case_by_reference
 
 # A report merged into another shows that case's answers and status changes: the citizen hears back either way.
 SHARED_KINDS = ("reply", "status")
@@ -35,12 +34,7 @@ class PublicCase:
 
 def track(session: Session, typed_reference: str, locale: str = "fr") -> PublicCase:
     """What a citizen may see of their case; raises UnknownReference for anything not found."""
-    reference = normalise_reference(typed_reference or "")
-    if reference is None:
-        raise UnknownReference(typed_reference)
-    case = session.exec(select(Case).where(Case.reference == reference)).first()
-    if case is None:
-        raise UnknownReference(reference)
+    case = case_by_reference(session, typed_reference)
     departments = {d.id: d for d in session.exec(select(Department))}
     codes = {d.code: d for d in departments.values()}
     department = departments.get(case.department_id)

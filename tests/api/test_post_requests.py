@@ -6,6 +6,8 @@ from sqlmodel import select
 
 from civicly.models import ApiKey, Case, Event
 from civicly.triage import apikeys
+from civicly.triage.departments import department_by_code
+from civicly.triage.intake import TEXT_MAX
 from tests.api.conftest import BASE, assert_valid
 
 TEXT = "The water pipe on Rue 10 has burst and the street is flooded."
@@ -38,6 +40,11 @@ def test_a_keyed_request_is_stored_through_intake_with_every_open311_field(clien
     kinds = [e.kind for e in seeded.exec(select(Event).where(Event.case_id == case.id).order_by(Event.id))]
     assert kinds == ["submitted", "routed"]
     assert response.get_json()[0]["account_id"] == "acc-9"
+
+
+def test_a_service_code_in_lower_case_with_spaces_names_the_same_ministry(client, seeded, api_key, model):
+    case = stored(seeded, post(client, api_key=api_key, service_code=" sante "))
+    assert case.service_code == "SANTE" and case.department_id == department_by_code(seeded, "SANTE").id
 
 
 def test_without_service_code_the_model_routes_the_request(client, seeded, api_key, model):
@@ -93,7 +100,7 @@ def test_several_wrong_fields_are_reported_together(client, seeded, api_key):
     ({"lat": None, "long": None}, "location"),
     ({"long": None}, "lat"),
     ({"description": None}, "description"),
-    ({"description": "x" * 4001}, "description"),
+    ({"description": "x" * (TEXT_MAX + 1)}, "description"),
     ({"lat": "91"}, "lat"),
     ({"long": "nan"}, "long"),
     ({"first_name": "x" * 300}, "first_name"),
@@ -104,8 +111,20 @@ def test_each_rule_of_the_spec_is_checked(client, seeded, api_key, fields, wrong
     assert [e["description"].split(":")[0] for e in response.get_json()] == [wrong]
 
 
-def test_a_description_of_4000_characters_is_accepted(client, seeded, api_key):
-    assert post(client, api_key=api_key, description="a" * 4000).status_code == 200
+def test_a_description_as_long_as_the_web_form_allows_is_accepted(client, seeded, api_key):
+    assert post(client, api_key=api_key, description="a" * TEXT_MAX).status_code == 200
+
+
+def test_one_character_more_is_refused_in_the_spec_error_format(client, seeded, api_key):
+    response = post(client, api_key=api_key, description="a" * (TEXT_MAX + 1))
+    assert response.status_code == 400
+    assert_valid(response.get_json(), "errors.json")
+    assert [e["description"] for e in response.get_json()] == [f"description: description must be at most {TEXT_MAX} characters."]
+
+
+def test_the_openapi_document_states_the_same_description_limit(client):
+    document = client.get(f"{BASE}/openapi.json").get_json()
+    assert document["components"]["schemas"]["NewRequest"]["properties"]["description"]["maxLength"] == TEXT_MAX
 
 
 def test_xml_errors_escape_what_they_carry(client, seeded, api_key):

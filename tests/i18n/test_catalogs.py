@@ -14,7 +14,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from civicly.i18n import LANGUAGES
+from civicly.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "civicly" / "translations"

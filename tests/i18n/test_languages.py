@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from importlib import resources
 
 import pytest
 from sqlmodel import select
 
 from civicly.i18n import COOKIE
-from civicly.models import Case
+from civicly.languages import LANGUAGES
+from civicly.models import Case, Department
+from civicly.triage.intake import SubmissionInput, validate
 from tests.conftest import csrf_token, file_case
 
 TYPED = {"text": "Hakuna maji safi katika kijiji chetu tangu wiki iliyopita.", "place": "Dodoma", "name": "Amani"}
@@ -42,6 +45,14 @@ def test_every_page_offers_every_language_in_its_own_name(client):
     page = client.get("/track").get_data(as_text=True)
     for code, name in (("fr", "Français"), ("en", "English"), ("ar", "العربية"), ("sw", "Kiswahili")):
         assert f'hreflang="{code}"' in page and name in page
+
+
+def test_the_languages_offered_are_the_languages_stored_named_and_translated():
+    translations = resources.files("civicly") / "translations"
+    for code in LANGUAGES:
+        assert validate(SubmissionInput(text="A long enough concern.", language=code)).language == code
+        assert f"name_{code}" in Department.model_fields
+        assert (translations / code / "LC_MESSAGES" / "messages.po").is_file()
 
 
 def test_switching_language_on_the_form_keeps_what_was_typed_and_stores_nothing(client, seeded):

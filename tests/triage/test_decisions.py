@@ -4,6 +4,8 @@ from sqlmodel import select
 
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Case, Department, Event, Label
+from civicly.models.audit import MESSAGE_MAX
+from civicly.triage import groups
 from civicly.triage.decisions import Conflict, Decision, InvalidDecision, decide
 from civicly.triage.feedback import labelled_examples
 from civicly.triage.permissions import Actor
@@ -92,3 +94,12 @@ def test_confirmed_and_corrected_decisions_become_redacted_training_examples(see
     examples = labelled_examples(seeded)
     assert examples == [{"text": "Call me at [phone]: the maternity ward roof is leaking.", "department": "SANTE",
                          "urgency": "high", "language": "en"}]
+
+
+def test_one_limit_for_an_officers_message_on_one_case_or_a_whole_group(seeded, sante):
+    case = file_case(seeded)
+    decide(seeded, sante, case.reference, Decision("reply", case.version, message="a" * MESSAGE_MAX))
+    with pytest.raises(InvalidDecision):
+        decide(seeded, sante, case.reference, Decision("note", case.version, message="a" * (MESSAGE_MAX + 1)))
+    with pytest.raises(groups.GroupActionRefused, match=str(MESSAGE_MAX)):
+        groups.answer_all(seeded, sante, case.reference, "a" * (MESSAGE_MAX + 1))

@@ -4,6 +4,7 @@ import re
 from sqlmodel import select
 
 from civicly.models import Case
+from civicly.triage.intake import TEXT_MAX, TEXT_MIN
 from tests.conftest import csrf_token
 
 TEXT = "The public tap in Médina has been dry since Monday."
@@ -20,6 +21,12 @@ def test_form_page_has_csrf_and_explains_personal_data(client):
     page = client.get("/submit").get_data(as_text=True)
     assert 'name="csrf_token"' in page
     assert "anonymous" in page
+
+
+def test_the_form_allows_and_announces_the_length_intake_accepts(client):
+    page = client.get("/submit").get_data(as_text=True)
+    assert re.search(rf'<textarea[^>]*maxlength="{TEXT_MAX}"', page)
+    assert f"Between {TEXT_MIN} and {TEXT_MAX:,} characters." in page
 
 
 def test_valid_submission_redirects_303_to_its_tracking_page(client, seeded):
