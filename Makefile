@@ -7,24 +7,22 @@ DEMO_CASES ?= 300
 
 .PHONY: run test install install-test translations demo clean py2-client
 
-# Message catalogs: the .po files are the source; the compiled .mo files are git-ignored, so every install
-# compiles them (again whenever a catalog changes), and a fresh clone serves translated pages.
+# Message catalogs: the .po files are the source; the compiled .mo files are git-ignored build products. Building
+# the package compiles them (setup.py): beside the .po for the editable install below, which runs again whenever a
+# catalog changes, so a fresh clone serves translated pages.
 TRANSLATIONS := civicly/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
-COMPILE_CATALOGS := $(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml $(CATALOGS) | $(BIN)/python
+$(VENV)/.installed: pyproject.toml setup.py $(CATALOGS) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	$(COMPILE_CATALOGS)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(CATALOGS) | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml setup.py $(CATALOGS) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
-	$(COMPILE_CATALOGS)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -36,7 +34,7 @@ translations: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --project Civicly \
 	  --copyright-holder "Civicly contributors" --msgid-bugs-address "" -o $(TRANSLATIONS)/messages.pot civicly
 	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
-	$(COMPILE_CATALOGS)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 # The demo model: trained once on the bundled data, French ministries as labels (data/label_maps/demo.csv).
 DEMO_MODEL := instance/models/ACTIVE.json
@@ -65,9 +63,8 @@ test: install-test
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-$(VENV)/.installed-bench: pyproject.toml $(CATALOGS) | $(BIN)/python
+$(VENV)/.installed-bench: pyproject.toml setup.py $(CATALOGS) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(COMPILE_CATALOGS)
 	touch $@ $(VENV)/.installed
 
 # The py2-only `open311` client, for tests/api/test_real_clients.py (skipped where this is not installed).

@@ -1,17 +1,16 @@
-"""Running the Alembic migrations in ``migrations/`` against a database URL (used by ``civicly db`` and the tests)."""
+"""Running the Alembic migrations of ``civicly.migrations`` on a database URL (for ``civicly db`` and the tests)."""
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
 
 def alembic_config(database_url: str) -> Config:
+    """The migrations as installed with the package (a wheel, or ``migrations/`` in an editable install)."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(files("civicly.migrations")))
     config.attributes["database_url"] = database_url
     return config
 

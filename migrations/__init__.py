@@ -1,0 +1,1 @@
+"""Alembic migrations, installed as ``civicly.migrations`` so that ``civicly db`` finds them from any directory."""
