@@ -3,15 +3,15 @@ whether it may skip manual triage, and ranks its urgency."""
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from itertools import islice
 
 import numpy as np
-from scipy.special import log_softmax, softmax
+from scipy.special import log_softmax
 from joblib import Parallel, delayed
 from sklearn import config_context
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.calibration import (
@@ -20,13 +20,14 @@ from classifier.calibration import (
     expected_calibration_error,
     fit_temperature,
 )
-from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
-from classifier.evaluate import urgency_report
+from classifier.dataset import distinct_rows, group_key, grouped_folds
+from classifier.evaluate import urgency_out_of_fold
 from classifier.language import LanguageGuess, detect_language
 from classifier.neighbours import PastCases
-from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
+from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier
 from classifier.text import FUNCTION_WORDS, WORD_PATTERN
-from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
+from classifier.urgency import Urgency, UrgencyExamples, UrgencyModel, rules_only, urgency_examples
+from classifier.urgency_rules import assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
 _UNSEEN_CLASS_SCORE = -10.0
@@ -93,7 +94,7 @@ class TriageModel(BaseEstimator):
     """
 
     # Layout of the fitted state; the registry refuses artifacts of another format (retrain them).
-    FORMAT = 3
+    FORMAT = 4
 
     def __init__(
         self,
@@ -140,7 +141,7 @@ class TriageModel(BaseEstimator):
         # that is how often such cases arrive. Fitting them weighted by their count was tried
         # and dropped (docs/models.md): it won NYC's menu texts but sent the demo model's
         # English letters about burst pipes to the finance ministry.
-        rows, weights = _distinct_rows(zip(groups_all, y_all))
+        rows, weights = distinct_rows(zip(groups_all, y_all))
         texts = [texts[i] for i in rows]
         y = y_all[rows]
         groups = [groups_all[i] for i in rows]
@@ -194,8 +195,22 @@ class TriageModel(BaseEstimator):
         self._calibrate(_mixed(log_p, votes, self.neighbour_weight_), true_columns, languages, weights)
         self.out_of_fold_["neighbour_weight"] = self.neighbour_weight_
         row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
-        self._fit_urgency(all_texts, urgencies, features[:, : self.features_.n_word_features_], row_of_text)
+        self.urgency_counts_, examples = urgency_examples(all_texts, urgencies, self.min_urgency_examples)
+        self.urgency_model_, self.urgency_out_of_fold_ = self._fit_urgency(
+            examples, features[:, : self.features_.n_word_features_], row_of_text)
         return self
+
+    def _fit_urgency(self, examples: UrgencyExamples | None, word_features,
+                     row_of_text: dict[str, int]) -> tuple[UrgencyModel | None, dict | None]:
+        """The urgency estimator, on the routing word features of the labelled texts, and its
+        out-of-fold report; (None, None) when there are no two levels to learn."""
+        if examples is None:
+            return None, None
+        X = word_features[[row_of_text[key] for key in examples.keys]]
+        rules = [assess_urgency(text) for text in examples.texts]
+        estimator = UrgencyModel(self.urgency_min_similarity)
+        report = urgency_out_of_fold(estimator, X, examples.levels, examples.weights, rules, examples.keys, self.cv)
+        return clone(estimator).fit(X, examples.levels, examples.weights), report
 
     def _neighbour_weight(self, log_p, votes, true_columns, weights) -> float:
         """The weight of the past cases' votes whose mix with the SVM's probabilities, once
@@ -252,65 +267,6 @@ class TriageModel(BaseEstimator):
             "auto_route_share": float(np.average(routed, weights=weights)),
             "auto_route_accuracy": float(np.average(correct[routed], weights=weights[routed])) if routed.any() else None,
         }
-    def _fit_urgency(self, texts: list[str], urgencies, word_features, row_of_text: dict[str, int]) -> None:
-        """Urgency levels from the routing word features (TF-IDF of word 1-2 grams, already
-        computed for routing, so urgency costs a product at prediction), on the levels with
-        enough labelled rows; `urgency_support_` keeps the labelled texts' features (transposed)
-        to measure how close a new text is to that history.
-
-        `urgency_out_of_fold_` scores the learned model (with its similarity gate and the rules
-        beside it) and the rules alone on held-out labelled texts (grouped folds), so the card
-        says how far the learned urgency can be trusted. The figures inform; they do not decide:
-        dropping the learned model whenever it lost out of fold was tried, and on New York's
-        data it left ranking to the rules more often than it avoided a bad model (docs/models.md)."""
-        self.urgency_counts_ = {}
-        self.urgency_model_ = None
-        self.urgency_support_ = None
-        self.urgency_out_of_fold_ = None
-        if urgencies is None:
-            return
-        labelled = [(text, level) for text, level in zip(texts, urgencies) if level in URGENCY_LEVELS]
-        self.urgency_counts_ = dict(Counter(level for _, level in labelled))
-        learnable = {level for level, n in self.urgency_counts_.items() if n >= self.min_urgency_examples}
-        if len(learnable) < 2:
-            return
-        labelled = [(group_key(text), level, text) for text, level in labelled if level in learnable]
-        rows, weights = _distinct_rows((key, level) for key, level, _ in labelled)
-        X = word_features[[row_of_text[labelled[i][0]] for i in rows]]
-        levels = np.array([labelled[i][1] for i in rows], dtype=object)
-        rules = [assess_urgency(labelled[i][2]) for i in rows]
-        self.urgency_out_of_fold_ = self._urgency_out_of_fold(X, levels, weights, rules, [labelled[i][0] for i in rows])
-        self.urgency_model_ = make_urgency_classifier().fit(X, levels, sample_weight=weights)
-        # Stored transposed (features x texts, CSR): a new text's similarities are then one sparse
-        # product with no conversion of a matrix as wide as the vocabulary.
-        self.urgency_support_ = X.T.tocsr()
-
-    def _urgency_out_of_fold(self, X, levels: np.ndarray, weights: np.ndarray, rules: list, groups: list[str]) -> dict:
-        """Out-of-fold level macro-F1 and score Spearman of learned-plus-rules against rules alone."""
-        n_folds = min(self.cv, len(set(groups)))
-        folds = grouped_folds(groups, n_folds) if n_folds >= 2 else []
-        # Nothing to compare without folds that each have two levels to learn from.
-        learned: list | None = [None] * len(levels) if folds else None
-        for train, test in folds:
-            if len(set(levels[train])) < 2:
-                learned = None
-                break
-            model = make_urgency_classifier().fit(X[train], levels[train], sample_weight=weights[train])
-            found = _combined_urgency(model, X[train].T.tocsr(), X[test].astype(np.float64),
-                                      [rules[i] for i in test], self.urgency_min_similarity, self.urgency_counts_)
-            for i, result in zip(test, found):
-                learned[i] = result
-        rows = np.repeat(np.arange(len(levels)), weights.astype(int))  # each text as often as it was labelled
-        truth = levels[rows].tolist()
-
-        def figures(results) -> dict:
-            report = urgency_report(truth, [results[i][0] for i in rows], [results[i][1] for i in rows],
-                                    [results[i][2] for i in rows])
-            return {"macro_f1": report["macro_f1"], "spearman": report["spearman"]}
-
-        return {"rows": len(rows), "rules": figures([(r.level, r.score, "rules") for r in rules]),
-                "learned": None if learned is None else figures(learned)}
-
     def _scores(self, classifier, X) -> np.ndarray:
         """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on.
         A two-class SVM has one margin m, for its second class: the scores are (-m, m)."""
@@ -500,44 +456,13 @@ class TriageModel(BaseEstimator):
                 evidence[name] += share
         return evidence
 
-    def _predict_urgency(self, texts: list[str], word_features) -> list[tuple[str, float, str, list[str]]]:
-        """(level, score, source, reasons) per text: learned where similar labelled history exists,
-        keyword rules otherwise; rules may raise a learned level but never pose as learned."""
+    def _predict_urgency(self, texts: list[str], word_features) -> list[Urgency]:
+        """Learned where similar labelled history exists, keyword rules otherwise; rules may raise
+        a learned level but never pose as learned."""
         rules = [assess_urgency(text) for text in texts]
         if self.urgency_model_ is None:
-            return [(r.level, r.score, "rules", r.reasons) for r in rules]
-        return _combined_urgency(self.urgency_model_, self.urgency_support_, word_features.astype(np.float64), rules,
-                                 self.urgency_min_similarity, self.urgency_counts_)
-
-
-def _combined_urgency(model, support, vectors, rules: list, min_similarity: float,
-                      counts: dict[str, int]) -> list[tuple[str, float, str, list[str]]]:
-    """The learned level where a text is close enough to the labelled history (`support`,
-    features x texts), the rules' otherwise, and the rules' when they find a higher level."""
-    similarity = (vectors @ support).toarray().max(axis=1)
-    margins = vectors @ model.coef_.T + model.intercept_
-    probabilities = softmax(margins, axis=1) if len(model.classes_) > 2 else _binary_probabilities(margins)
-    levels = model.classes_
-    values = np.array([LEVEL_SCORES[level] for level in levels])
-    learned_from = sum(counts.get(name, 0) for name in levels)
-    results = []
-    for i, rule in enumerate(rules):
-        if similarity[i] < min_similarity:
-            results.append((rule.level, rule.score, "rules", rule.reasons))
-            continue
-        level = str(levels[int(np.argmax(probabilities[i]))])
-        score = float(probabilities[i] @ values)
-        if LEVEL_RANK[rule.level] > LEVEL_RANK[level]:
-            results.append(
-                (rule.level, max(rule.score, score), "rules",
-                 rule.reasons + [f"raised from '{level}' given by the learned model"])
-            )
-            continue
-        results.append(
-            (level, score, "model",
-             [f"learned from {learned_from} labelled past cases; closest is {similarity[i]:.0%} similar"])
-        )
-    return results
+            return rules_only(rules)
+        return self.urgency_model_.predict(word_features, rules)
 
 
 def _mixed(log_p: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
@@ -547,12 +472,6 @@ def _mixed(log_p: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
         return log_p
     with np.errstate(divide="ignore"):
         return np.logaddexp(np.log1p(-weight) + log_p, np.log(weight) + np.log(votes))
-
-
-def _binary_probabilities(margins: np.ndarray) -> np.ndarray:
-    """[P(first class), P(second class)] of a two-class logistic regression's margins."""
-    second = 1.0 / (1.0 + np.exp(-margins.ravel()))
-    return np.column_stack([1.0 - second, second])
 
 
 def _names_a_topic(phrase: str) -> bool:
@@ -569,18 +488,4 @@ def _looked_up(contribution: tuple[np.ndarray, np.ndarray], columns: np.ndarray)
         return np.zeros(len(columns))
     where = np.searchsorted(indices, columns).clip(max=len(indices) - 1)
     return np.where(indices[where] == columns, values[where], 0.0)
-
-
-def _distinct_rows(keys) -> tuple[list[int], np.ndarray]:
-    """Index of the first row of each distinct key, and how many rows share it."""
-    first: dict = {}
-    counts: list[int] = []
-    rows: list[int] = []
-    for i, key in enumerate(keys):
-        j = first.setdefault(key, len(rows))
-        if j == len(rows):
-            rows.append(i)
-            counts.append(0)
-        counts[j] += 1
-    return rows, np.asarray(counts, dtype=np.float64)
 
