@@ -11,12 +11,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.calibration import (
-    calibrated_probabilities,
-    choose_threshold,
-    expected_calibration_error,
-    fit_temperature,
-)
+from classifier.calibration import calibrate, calibrated_probabilities, fit_temperature, mixed, neighbour_weight
 from classifier.dataset import distinct_rows, group_key, grouped_folds
 from classifier.evaluate import urgency_out_of_fold
 from classifier.explain import explain
@@ -28,19 +23,12 @@ from classifier.urgency_rules import assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
 _UNSEEN_CLASS_SCORE = -10.0
-_MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
-# No case is auto-routed with a lower confidence (see _calibrate).
-MIN_AUTO_CONFIDENCE = 0.5
 # Median length (characters) below which a training set counts as short texts (see _regularisation).
 _SHORT_TEXT_CHARS = 200
 # Below this many words langid's "unsure" says nothing about the language (menu texts such as
 # "FLOORING/STAIRS: FLOOR" get no language), so an unsure short text is not refused as a language
 # the model cannot read: its words decide, as `unfamiliar_words` when most are unknown.
 _LANGUAGE_UNSURE_WORDS = 8
-# Weights tried for the past cases' votes beside the SVM's probabilities (see _neighbour_weight).
-# Above 0.3, votes of menu texts that share a sub-type ("…: No Access") outvoted the SVM on New
-# York's data (docs/models.md).
-_NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 
 
 @dataclass(frozen=True)
@@ -187,9 +175,12 @@ class TriageModel(BaseEstimator):
             self.past_cases_.fit_from_counts(*phrasing, true_columns, len(self.classes_))
         self.score_temperature_ = fit_temperature(out_of_fold, true_columns, weights)
         log_p = log_softmax(out_of_fold / self.score_temperature_, axis=1)
-        self.neighbour_weight_ = self._neighbour_weight(log_p, votes, true_columns, weights)
-        self._calibrate(_mixed(log_p, votes, self.neighbour_weight_), true_columns, languages, weights)
-        self.out_of_fold_["neighbour_weight"] = self.neighbour_weight_
+        self.neighbour_weight_ = neighbour_weight(log_p, votes, true_columns, weights) if self.past_cases_ else 0.0
+        calibration = calibrate(mixed(log_p, votes, self.neighbour_weight_), true_columns, languages,
+                                self.languages_, weights, self.target_accuracy)
+        self.temperature_, self.temperatures_ = calibration.temperature, calibration.temperatures
+        self.threshold_, self.thresholds_ = calibration.threshold, calibration.thresholds
+        self.out_of_fold_ = {**calibration.out_of_fold, "neighbour_weight": self.neighbour_weight_}
         row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
         self.urgency_counts_, examples = urgency_examples(all_texts, urgencies, self.min_urgency_examples)
         self.urgency_model_, self.urgency_out_of_fold_ = self._fit_urgency(
@@ -208,61 +199,6 @@ class TriageModel(BaseEstimator):
         report = urgency_out_of_fold(estimator, X, examples.levels, examples.weights, rules, examples.keys, self.cv)
         return clone(estimator).fit(X, examples.levels, examples.weights), report
 
-    def _neighbour_weight(self, log_p, votes, true_columns, weights) -> float:
-        """The weight of the past cases' votes whose mix with the SVM's probabilities, once
-        calibrated, has the lowest out-of-fold log-loss (0 when there are no votes). Learned per
-        training set because it is a property of the data: letters that copy templates gain from
-        the votes, short sentences that share few phrasings are better left to the SVM
-        (docs/models.md)."""
-        if not self.past_cases_:
-            return 0.0
-        rows = np.arange(len(true_columns))
-
-        def loss(weight: float) -> float:
-            mixed = _mixed(log_p, votes, weight)
-            log_q = log_softmax(mixed / fit_temperature(mixed, true_columns, weights), axis=1)
-            return -float(np.average(log_q[rows, true_columns], weights=weights))
-
-        return min(_NEIGHBOUR_WEIGHTS, key=loss)
-
-    def _calibrate(self, out_of_fold, true_columns, languages, weights) -> None:
-        """Temperatures and auto-route thresholds from out-of-fold scores (log-probabilities of
-        the SVM and the past cases mixed), overall and per language.
-
-        Each language with enough rows gets its own temperature (margins of French letters and
-        of English menus do not mean the same) and its own threshold, so easy languages cannot
-        lower the bar for hard ones and the accuracy target holds per language.
-        """
-        self.temperature_ = fit_temperature(out_of_fold, true_columns, weights)
-        by_language = {
-            code: languages == code for code in self.languages_
-            if weights[languages == code].sum() >= _MIN_ROWS_FOR_LANGUAGE_THRESHOLD
-        }
-        self.temperatures_ = {
-            code: fit_temperature(out_of_fold[rows], true_columns[rows], weights[rows])
-            for code, rows in by_language.items()
-        }
-        temperature = np.array([self.temperatures_.get(code, self.temperature_) for code in languages])
-        probabilities = calibrated_probabilities(out_of_fold, temperature[:, None])
-        confidence = probabilities.max(axis=1)
-        correct = probabilities.argmax(axis=1) == true_columns
-        def threshold(rows) -> float:
-            # Never below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when a language's
-            # confident cases are nearly all right, the cut could otherwise fall on cases the model
-            # itself thinks more likely wrong than right.
-            chosen = choose_threshold(confidence[rows], correct[rows], self.target_accuracy, weights=weights[rows])
-            return max(MIN_AUTO_CONFIDENCE, chosen)
-
-        self.threshold_ = threshold(slice(None))
-        self.thresholds_ = {code: threshold(rows) for code, rows in by_language.items()}
-        routed = confidence >= np.array([self.thresholds_.get(code, self.threshold_) for code in languages])
-        self.out_of_fold_ = {
-            "rows": int(weights.sum()),
-            "accuracy": float(np.average(correct, weights=weights)),
-            "expected_calibration_error": expected_calibration_error(confidence, correct, weights=weights),
-            "auto_route_share": float(np.average(routed, weights=weights)),
-            "auto_route_accuracy": float(np.average(correct[routed], weights=weights[routed])) if routed.any() else None,
-        }
     def _scores(self, classifier, X) -> np.ndarray:
         """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on.
         A two-class SVM has one margin m, for its second class: the scores are (-m, m)."""
@@ -288,7 +224,7 @@ class TriageModel(BaseEstimator):
         if not self.neighbour_weight_:
             return log_p
         votes = self.past_cases_.votes([analysis.normalised for analysis in analyses])
-        return _mixed(log_p, votes, self.neighbour_weight_)
+        return mixed(log_p, votes, self.neighbour_weight_)
 
     def _probabilities(self, analyses: list[Analysis], X, guesses: list[LanguageGuess]) -> np.ndarray:
         temperature = np.array([self.temperature_for(guess.code) for guess in guesses])
@@ -407,12 +343,3 @@ class TriageModel(BaseEstimator):
         if self.urgency_model_ is None:
             return rules_only(rules)
         return self.urgency_model_.predict(word_features, rules)
-
-
-def _mixed(log_p: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
-    """log((1 - weight) p + weight votes). A text no past case resembles has no votes, and its
-    scores only shift by a constant, which softmax ignores: the SVM alone decides."""
-    if not weight:
-        return log_p
-    with np.errstate(divide="ignore"):
-        return np.logaddexp(np.log1p(-weight) + log_p, np.log(weight) + np.log(votes))
