@@ -9,6 +9,7 @@ from scipy.special import log_softmax
 from joblib import Parallel, delayed
 from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.calibration import calibrate, calibrated_probabilities, fit_temperature, mixed, neighbour_weight
@@ -107,18 +108,9 @@ class TriageModel(BaseEstimator):
     # ----------------------------------------------------------------- fitting
     def fit(self, texts, departments, urgencies=None, languages=None) -> "TriageModel":
         """Learn routing, calibration, the auto-route threshold and (where labels exist) urgency."""
-        texts = all_texts = [str(text) for text in texts]
+        all_texts = [str(text) for text in texts]
         y_all = np.asarray(list(departments), dtype=object)
-        if len(texts) != len(y_all):
-            raise ValueError(f"{len(texts)} texts but {len(y_all)} departments")
-        self.classes_ = np.array(sorted(set(y_all)), dtype=object)
-        if len(self.classes_) < 2:
-            raise ValueError("at least two departments are needed")
-        groups_all = [group_key(text) for text in texts]
-        if len(set(groups_all)) < 2:
-            raise ValueError("at least two distinct texts are needed")
-        given = [None] * len(texts) if languages is None else list(languages)
-
+        self.classes_, groups_all = _checked_training_set(all_texts, y_all)
         # Identical texts with the same department are learned once: a menu text filed 500
         # times should not outweigh 500 different letters, and training costs distinct texts
         # only. Calibration and thresholds count each as often as it occurs (`weights`), as
@@ -126,66 +118,70 @@ class TriageModel(BaseEstimator):
         # and dropped (docs/models.md): it won NYC's menu texts but sent the demo model's
         # English letters about burst pipes to the finance ministry.
         rows, weights = distinct_rows(zip(groups_all, y_all))
-        texts = [texts[i] for i in rows]
-        y = y_all[rows]
-        groups = [groups_all[i] for i in rows]
-        languages = np.asarray(
-            [given[i] or detect_language(texts[k][:300]).code for k, i in enumerate(rows)], dtype=object
-        )
+        texts, y, groups = [all_texts[i] for i in rows], y_all[rows], [groups_all[i] for i in rows]
+        languages = _training_languages(all_texts, rows, languages)
         self.languages_ = sorted({code for code in languages if code})
+        self.C_ = self._regularisation(texts, weights)
+        true_columns = np.searchsorted(self.classes_, y)
 
         self.features_ = RoutingFeatures()
         *counts, used = self.features_.count(texts)
-        true_columns = np.searchsorted(self.classes_, y)
-        self.past_cases_ = PastCases(self.neighbours, self.neighbour_power) if self.neighbours > 0 else None
-        phrasing = self.past_cases_.count(texts) if self.past_cases_ else None
-        folds = grouped_folds(groups, self.cv)
-        self.C_ = self._regularisation(texts, weights)
-
-        def fitted_classifier(X, train):
-            # liblinear's C weighs the *sum* of the losses: scaled by the share of rows a fold
-            # holds, each fold model is as regularised as the final model
-            return make_routing_classifier(self.C_ * len(y) / len(train)).fit(X[train], y[train])
-
-        def fold_scores(train, test):
-            X_fold = self.features_.fold_matrix(counts, train)
-            votes = (self.past_cases_.fold_votes(phrasing[0], true_columns, len(self.classes_), train, test)
-                     if self.past_cases_ else None)
-            return self._scores(fitted_classifier(X_fold, train), X_fold[test]), votes
-
+        past_cases = PastCases(self.neighbours, self.neighbour_power) if self.neighbours > 0 else None
+        phrasing = past_cases.count(texts) if past_cases else None
         features = self.features_.fit_from_counts(counts, used)
+        scores, votes, self.classifier_ = self._fit_routing(
+            counts, features, y, true_columns, grouped_folds(groups, self.cv), past_cases, phrasing)
+        self.past_cases_ = past_cases.fit_from_counts(*phrasing, true_columns, len(self.classes_)) if past_cases else None
 
-        def fit_final():
-            return fitted_classifier(features, np.arange(len(y)))
-
-        # liblinear and most sparse algebra release the GIL: threads run the folds and the
-        # final model side by side without copying the counts.
-        *fold_results, self.classifier_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            [delayed(fold_scores)(train, test) for train, test in folds] + [delayed(fit_final)()]
-        )
-        # float32 halves the largest array a worker holds; scores move by ~1e-7.
-        self.classifier_.coef_ = self.classifier_.coef_.astype(np.float32)
-        out_of_fold = np.zeros((len(texts), len(self.classes_)))
-        votes = np.zeros_like(out_of_fold)
-        for (scores, fold_votes), (_, test) in zip(fold_results, folds):
-            out_of_fold[test] = scores
-            if fold_votes is not None:
-                votes[test] = fold_votes
-        if self.past_cases_:
-            self.past_cases_.fit_from_counts(*phrasing, true_columns, len(self.classes_))
-        self.score_temperature_ = fit_temperature(out_of_fold, true_columns, weights)
-        log_p = log_softmax(out_of_fold / self.score_temperature_, axis=1)
-        self.neighbour_weight_ = neighbour_weight(log_p, votes, true_columns, weights) if self.past_cases_ else 0.0
+        self.score_temperature_ = fit_temperature(scores, true_columns, weights)
+        log_p = log_softmax(scores / self.score_temperature_, axis=1)
+        self.neighbour_weight_ = neighbour_weight(log_p, votes, true_columns, weights) if past_cases else 0.0
         calibration = calibrate(mixed(log_p, votes, self.neighbour_weight_), true_columns, languages,
                                 self.languages_, weights, self.target_accuracy)
         self.temperature_, self.temperatures_ = calibration.temperature, calibration.temperatures
         self.threshold_, self.thresholds_ = calibration.threshold, calibration.thresholds
         self.out_of_fold_ = {**calibration.out_of_fold, "neighbour_weight": self.neighbour_weight_}
-        row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
+
         self.urgency_counts_, examples = urgency_examples(all_texts, urgencies, self.min_urgency_examples)
+        row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
         self.urgency_model_, self.urgency_out_of_fold_ = self._fit_urgency(
             examples, features[:, : self.features_.n_word_features_], row_of_text)
         return self
+
+    def _fit_routing(self, counts, features, y: np.ndarray, true_columns: np.ndarray, folds,
+                     past_cases: PastCases | None, phrasing) -> tuple[np.ndarray, np.ndarray, LinearSVC]:
+        """Out-of-fold SVM scores and past cases' votes (zero without past cases) for every row,
+        and the final SVM fitted on all rows (`features`).
+
+        liblinear and most sparse algebra release the GIL: threads run the folds, their votes and
+        the final model side by side without copying the counts."""
+        n_classes = len(self.classes_)
+        jobs = [delayed(self._fold_scores)(counts, y, train, test) for train, test in folds]
+        if past_cases:
+            jobs += [delayed(past_cases.fold_votes)(phrasing[0], true_columns, n_classes, train, test)
+                     for train, test in folds]
+        *results, classifier = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            jobs + [delayed(self._svm)(features, y, np.arange(len(y)))]
+        )
+        # float32 halves the largest array a worker holds; scores move by ~1e-7.
+        classifier.coef_ = classifier.coef_.astype(np.float32)
+        scores = np.zeros((len(y), n_classes))
+        votes = np.zeros_like(scores)
+        for k, (_, test) in enumerate(folds):
+            scores[test] = results[k]
+            if past_cases:
+                votes[test] = results[len(folds) + k]
+        return scores, votes, classifier
+
+    def _fold_scores(self, counts, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        """Scores of the `test` rows by an SVM fitted on the `train` rows, features weighed on those rows only."""
+        X = self.features_.fold_matrix(counts, train)
+        return self._scores(self._svm(X, y, train), X[test])
+
+    def _svm(self, X, y: np.ndarray, train: np.ndarray) -> LinearSVC:
+        """The routing SVM fitted on rows `train`. liblinear's C weighs the *sum* of the losses:
+        scaled by the share of rows a fold holds, each fold model is as regularised as the final model."""
+        return make_routing_classifier(self.C_ * len(y) / len(train)).fit(X[train], y[train])
 
     def _fit_urgency(self, examples: UrgencyExamples | None, word_features,
                      row_of_text: dict[str, int]) -> tuple[UrgencyModel | None, dict | None]:
@@ -343,3 +339,22 @@ class TriageModel(BaseEstimator):
         if self.urgency_model_ is None:
             return rules_only(rules)
         return self.urgency_model_.predict(word_features, rules)
+
+
+def _checked_training_set(texts: list[str], departments: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The departments (sorted) and each text's group key, or ValueError when there is nothing to learn."""
+    if len(texts) != len(departments):
+        raise ValueError(f"{len(texts)} texts but {len(departments)} departments")
+    classes = np.array(sorted(set(departments)), dtype=object)
+    if len(classes) < 2:
+        raise ValueError("at least two departments are needed")
+    groups = [group_key(text) for text in texts]
+    if len(set(groups)) < 2:
+        raise ValueError("at least two distinct texts are needed")
+    return classes, groups
+
+
+def _training_languages(texts: list[str], rows: list[int], given) -> np.ndarray:
+    """The language of each kept row of `texts`: as given, or detected from the text's opening."""
+    given = [None] * len(texts) if given is None else list(given)
+    return np.asarray([given[i] or detect_language(texts[i][:300]).code for i in rows], dtype=object)
