@@ -1,5 +1,5 @@
 """The only bridge to ``classifier/``: loads the active registry version, reloads on promotion, never raises; and the
-classifier's report similarity, for grouping."""
+classifier's language detection and report similarity, for intake and grouping."""
 from __future__ import annotations
 
 import logging
@@ -106,3 +106,8 @@ def route(text: str) -> Optional[Routing]:
     except Exception:
         log.exception("routing failed; the case goes to manual triage")
         return None
+
+
+def detected_language(text: str) -> Optional[str]:
+    """The language of a text, offline; None when unsure."""
+    return detect_language(text).code
