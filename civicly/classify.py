@@ -10,8 +10,7 @@ from typing import Any, Optional
 from flask import Flask, current_app
 
 from classifier import Registry, detect_language
-# Grouping compares reports by these (the characters of a report it reads, the closest match, the places).
-from classifier.similarity import OPENING as OPENING
+from classifier.similarity import OPENING as OPENING  # grouping reads this much of a report, compares these:
 from classifier.similarity import most_similar as most_similar
 from classifier.similarity import same_place as same_place
 

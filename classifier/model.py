@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import log_softmax
 from joblib import Parallel, delayed
+from scipy.special import log_softmax
 from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
 from sklearn.svm import LinearSVC
@@ -205,6 +205,17 @@ class TriageModel(BaseEstimator):
         scores[:, np.searchsorted(self.classes_, classifier.classes_)] = raw
         return scores
 
+    def _regularisation(self, texts: list[str], weights: np.ndarray) -> float:
+        """C as given, or for "auto": 1.0 when most texts are short (few active features each,
+        so they need a freer fit), 0.07 for letters, whose many features overfit. Chosen by
+        grouped 5-fold CV over several fold assignments (docs/models.md): on the three letter
+        files (CFPB, French, Swahili) 0.07 is level with or above 0.05 and 0.1 on both macro-F1
+        and accuracy, and far above 0.3 and 1.0; on the short NYC and Arabic texts 1.0 beats 0.3."""
+        if self.C != "auto":
+            return float(self.C)
+        median = float(np.median(np.repeat([len(text) for text in texts], weights.astype(int))))
+        return 1.0 if median < _SHORT_TEXT_CHARS else 0.07
+
     # -------------------------------------------------------------- predicting
     def predict_proba(self, texts) -> np.ndarray:
         """Calibrated probabilities, columns in the order of `classes_`."""
@@ -253,14 +264,17 @@ class TriageModel(BaseEstimator):
             for i, text in enumerate(texts)
         ]
 
+    def _predict_urgency(self, texts: list[str], word_features) -> list[Urgency]:
+        """Learned where similar labelled history exists, keyword rules otherwise; rules may raise
+        a learned level but never pose as learned."""
+        rules = [assess_urgency(text) for text in texts]
+        if self.urgency_model_ is None:
+            return rules_only(rules)
+        return self.urgency_model_.predict(word_features, rules)
+
     def _one_prediction(self, analysis: Analysis, guess: LanguageGuess, x, probabilities: np.ndarray,
-                        urgency: tuple) -> Prediction:
-        tokens = analysis.tokens
-        triage_reason = None
-        if not tokens:
-            triage_reason = "too_short"
-        elif self._unreadable(analysis, guess):
-            triage_reason = "too_short" if len(tokens) < self.min_words else "unsupported_language"
+                        urgency: Urgency) -> Prediction:
+        triage_reason = self._refusal(analysis, guess)
         if triage_reason is None:
             order = np.argsort(-probabilities)
             best = int(order[0])
@@ -268,18 +282,7 @@ class TriageModel(BaseEstimator):
             department = str(self.classes_[best])
             top3 = [(str(self.classes_[k]), float(probabilities[k])) for k in order[:3]]
             reasons = explain(self.classifier_, self.features_, analysis, x, best)
-            if len(tokens) < self.min_words:
-                triage_reason = "too_short"  # a suggestion for the triage officer, never auto-routed
-            elif self.threshold_for(guess.code) > 1.0:
-                # No confidence reached the accuracy target on this language's held-out rows: even a
-                # confident suggestion is checked by an officer, and says why.
-                triage_reason = "language_not_auto_routed"
-            elif self._coverage(analysis) < self.min_vocabulary_coverage:
-                # Most of its words were never met in training: the department rests on character
-                # fragments, so it is a suggestion for an officer however confident it looks.
-                triage_reason = "unfamiliar_words"
-            elif confidence < self.threshold_for(guess.code):
-                triage_reason = "low_confidence"
+            triage_reason = self._triage_reason(analysis, guess, confidence)
         else:
             # The model has not read this text: no department and no confidence to show.
             department, confidence, top3, reasons = None, 0.0, [], []
@@ -298,16 +301,30 @@ class TriageModel(BaseEstimator):
             triage_reason=triage_reason,
         )
 
-    def _regularisation(self, texts: list[str], weights: np.ndarray) -> float:
-        """C as given, or for "auto": 1.0 when most texts are short (few active features each,
-        so they need a freer fit), 0.07 for letters, whose many features overfit. Chosen by
-        grouped 5-fold CV over several fold assignments (docs/models.md): on the three letter
-        files (CFPB, French, Swahili) 0.07 is level with or above 0.05 and 0.1 on both macro-F1
-        and accuracy, and far above 0.3 and 1.0; on the short NYC and Arabic texts 1.0 beats 0.3."""
-        if self.C != "auto":
-            return float(self.C)
-        median = float(np.median(np.repeat([len(text) for text in texts], weights.astype(int))))
-        return 1.0 if median < _SHORT_TEXT_CHARS else 0.07
+    # ------------------------------------------------------ the triage decision
+    def _refusal(self, analysis: Analysis, guess: LanguageGuess) -> str | None:
+        """Why the model cannot read a text at all (no words, or a language it does not know); None when it can."""
+        if not analysis.tokens:
+            return "too_short"
+        if self._unreadable(analysis, guess):
+            return "too_short" if len(analysis.tokens) < self.min_words else "unsupported_language"
+        return None
+
+    def _triage_reason(self, analysis: Analysis, guess: LanguageGuess, confidence: float) -> str | None:
+        """Why a text the model has read goes to manual triage with its suggestion; None when it is auto-routed."""
+        if len(analysis.tokens) < self.min_words:
+            return "too_short"  # a suggestion for the triage officer, never auto-routed
+        if self.threshold_for(guess.code) > 1.0:
+            # No confidence reached the accuracy target on this language's held-out rows: even a
+            # confident suggestion is checked by an officer, and says why.
+            return "language_not_auto_routed"
+        if self._coverage(analysis) < self.min_vocabulary_coverage:
+            # Most of its words were never met in training: the department rests on character
+            # fragments, so it is a suggestion for an officer however confident it looks.
+            return "unfamiliar_words"
+        if confidence < self.threshold_for(guess.code):
+            return "low_confidence"
+        return None
 
     def temperature_for(self, language: str | None) -> float:
         """Softmax temperature for a detected language (the overall one when it has none of its own)."""
@@ -331,14 +348,6 @@ class TriageModel(BaseEstimator):
         """Share of the words that the model met in training (their columns lead `word_columns`)."""
         known = analysis.word_columns[: len(analysis.tokens)] >= 0
         return float(known.mean()) if len(known) else 0.0
-
-    def _predict_urgency(self, texts: list[str], word_features) -> list[Urgency]:
-        """Learned where similar labelled history exists, keyword rules otherwise; rules may raise
-        a learned level but never pose as learned."""
-        rules = [assess_urgency(text) for text in texts]
-        if self.urgency_model_ is None:
-            return rules_only(rules)
-        return self.urgency_model_.predict(word_features, rules)
 
 
 def _checked_training_set(texts: list[str], departments: np.ndarray) -> tuple[np.ndarray, list[str]]:
