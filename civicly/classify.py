@@ -1,4 +1,5 @@
-"""The only bridge to ``classifier/``: loads the active registry version, reloads on promotion, never raises."""
+"""The only bridge to ``classifier/``: loads the active registry version, reloads on promotion, never raises; and the
+classifier's language detection and report similarity, for intake and grouping."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from flask import Flask, current_app
+
+from classifier import Registry, detect_language
+from classifier.similarity import OPENING as OPENING  # grouping reads this much of a report, compares these:
+from classifier.similarity import most_similar as most_similar
+from classifier.similarity import same_place as same_place
 
 log = logging.getLogger(__name__)
 HOLDER_KEY = "civicly.classifier"
@@ -31,9 +37,7 @@ class ModelHolder:
         self._version: Optional[str] = None
         self.last_error: Optional[str] = None
 
-    def _registry(self) -> Any:
-        from classifier import Registry
-
+    def _registry(self) -> Registry:
         return Registry(self.model_dir)
 
     def current(self) -> tuple[Any, Optional[str]]:
@@ -46,7 +50,7 @@ class ModelHolder:
                     self._load(registry, marker)
         return self._model, self._version
 
-    def _load(self, registry: Any, marker: Any) -> None:
+    def _load(self, registry: Registry, marker: Any) -> None:
         self._marker = marker
         self._model, self._version = None, None
         version = registry.active_version()
@@ -77,8 +81,6 @@ def warm_up(app: Flask) -> None:
     try:
         with app.app_context():
             holder().current()
-            from classifier import detect_language
-
             detect_language("warm up")
     except Exception:
         log.exception("warm-up failed; the first request will load the model instead")
@@ -103,3 +105,8 @@ def route(text: str) -> Optional[Routing]:
     except Exception:
         log.exception("routing failed; the case goes to manual triage")
         return None
+
+
+def detected_language(text: str) -> Optional[str]:
+    """The language of a text, offline; None when unsure."""
+    return detect_language(text).code

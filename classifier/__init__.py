@@ -1,4 +1,4 @@
-"""Civicly's machine-learning library: routing citizen texts to departments and ranking urgency.
+"""Civicly's machine-learning library: routing citizen texts to departments, ranking urgency, comparing reports.
 
 Texts and labels in, predictions and reports out; it knows nothing of the web app or the database.
 """
@@ -19,6 +19,7 @@ from classifier.evaluate import evaluate_model, evaluate_predictions, format_rep
 from classifier.language import SUPPORTED_LANGUAGES, LanguageGuess, detect_language
 from classifier.model import Prediction, TriageModel
 from classifier.registry import Registry, RegistryError, describe_data_files, label_map_entry, library_versions
+from classifier.similarity import most_similar, same_place, similarity_matrix
 from classifier.text import normalise
 from classifier.urgency_rules import RuleAssessment, assess_urgency
 
@@ -48,8 +49,11 @@ __all__ = [
     "library_versions",
     "load_label_map",
     "load_training_data",
+    "most_similar",
     "normalise",
     "read_training_csv",
     "routing_report",
+    "same_place",
+    "similarity_matrix",
     "urgency_report",
 ]

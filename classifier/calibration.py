@@ -1,10 +1,22 @@
-"""Turning linear scores into honest probabilities, measuring how honest they are, and
-choosing the confidence above which a case may skip the manual triage queue."""
+"""Turning linear scores into honest probabilities, mixing them with the past cases' votes,
+measuring how honest they are, and choosing the confidence above which a case may skip the
+manual triage queue."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
+
+# No case is auto-routed with a lower confidence (see calibrate).
+MIN_AUTO_CONFIDENCE = 0.5
+# A language needs this many training rows for a temperature and a threshold of its own.
+_MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
+# Weights tried for the past cases' votes beside the SVM's probabilities (see neighbour_weight).
+# Above 0.3, votes of menu texts that share a sub-type ("…: No Access") outvoted the SVM on New
+# York's data (docs/models.md).
+_NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 
 
 def fit_temperature(scores: np.ndarray, true_columns: np.ndarray, weights=None) -> float:
@@ -78,3 +90,80 @@ def choose_threshold(
         if n[k] >= min_cases and running_accuracy[k] >= target_accuracy:
             best = float(sorted_confidence[k])
     return best
+
+
+def mixed(log_p: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
+    """log((1 - weight) p + weight votes). A text no past case resembles has no votes, and its
+    scores only shift by a constant, which softmax ignores: the SVM alone decides."""
+    if not weight:
+        return log_p
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(np.log1p(-weight) + log_p, np.log(weight) + np.log(votes))
+
+
+def neighbour_weight(log_p: np.ndarray, votes: np.ndarray, true_columns: np.ndarray, weights: np.ndarray) -> float:
+    """The weight of the past cases' votes whose mix with the SVM's probabilities (`log_p`, out of
+    fold), once calibrated, has the lowest out-of-fold log-loss. Learned per training set because it
+    is a property of the data: letters that copy templates gain from the votes, short sentences that
+    share few phrasings are better left to the SVM (docs/models.md)."""
+    rows = np.arange(len(true_columns))
+
+    def loss(weight: float) -> float:
+        mix = mixed(log_p, votes, weight)
+        log_q = log_softmax(mix / fit_temperature(mix, true_columns, weights), axis=1)
+        return -float(np.average(log_q[rows, true_columns], weights=weights))
+
+    return min(_NEIGHBOUR_WEIGHTS, key=loss)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Temperatures and auto-route thresholds, overall and per language, and how they fared out of fold."""
+
+    temperature: float
+    temperatures: dict[str, float]
+    threshold: float
+    thresholds: dict[str, float]
+    out_of_fold: dict
+
+
+def calibrate(scores: np.ndarray, true_columns: np.ndarray, languages: np.ndarray, known_languages: list[str],
+              weights: np.ndarray, target_accuracy: float) -> Calibration:
+    """Temperatures and auto-route thresholds from out-of-fold scores (log-probabilities of the SVM
+    and the past cases mixed), overall and per language.
+
+    Each language with enough rows gets its own temperature (margins of French letters and of
+    English menus do not mean the same) and its own threshold, so easy languages cannot lower the
+    bar for hard ones and the accuracy target holds per language.
+    """
+    overall = fit_temperature(scores, true_columns, weights)
+    by_language = {
+        code: languages == code for code in known_languages
+        if weights[languages == code].sum() >= _MIN_ROWS_FOR_LANGUAGE_THRESHOLD
+    }
+    temperatures = {
+        code: fit_temperature(scores[rows], true_columns[rows], weights[rows]) for code, rows in by_language.items()
+    }
+    temperature = np.array([temperatures.get(code, overall) for code in languages])
+    probabilities = calibrated_probabilities(scores, temperature[:, None])
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == true_columns
+
+    def threshold(rows) -> float:
+        # Never below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when a language's
+        # confident cases are nearly all right, the cut could otherwise fall on cases the model
+        # itself thinks more likely wrong than right.
+        chosen = choose_threshold(confidence[rows], correct[rows], target_accuracy, weights=weights[rows])
+        return max(MIN_AUTO_CONFIDENCE, chosen)
+
+    overall_threshold = threshold(slice(None))
+    thresholds = {code: threshold(rows) for code, rows in by_language.items()}
+    routed = confidence >= np.array([thresholds.get(code, overall_threshold) for code in languages])
+    out_of_fold = {
+        "rows": int(weights.sum()),
+        "accuracy": float(np.average(correct, weights=weights)),
+        "expected_calibration_error": expected_calibration_error(confidence, correct, weights=weights),
+        "auto_route_share": float(np.average(routed, weights=weights)),
+        "auto_route_accuracy": float(np.average(correct[routed], weights=weights[routed])) if routed.any() else None,
+    }
+    return Calibration(overall, temperatures, overall_threshold, thresholds, out_of_fold)

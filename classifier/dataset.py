@@ -86,6 +86,20 @@ def group_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def distinct_rows(keys) -> tuple[list[int], np.ndarray]:
+    """Index of the first row of each distinct key, and how many rows share it."""
+    first: dict = {}
+    counts: list[int] = []
+    rows: list[int] = []
+    for i, key in enumerate(keys):
+        j = first.setdefault(key, len(rows))
+        if j == len(rows):
+            rows.append(i)
+            counts.append(0)
+        counts[j] += 1
+    return rows, np.asarray(counts, dtype=np.float64)
+
+
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

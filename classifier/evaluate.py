@@ -8,10 +8,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import spearmanr
+from sklearn.base import clone
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from classifier.calibration import expected_calibration_error
-from classifier.urgency_rules import LEVEL_RANK
+from classifier.dataset import grouped_folds
+from classifier.urgency_rules import LEVEL_RANK, RuleAssessment
 
 # Label used for texts the model refused to read (too short, unsupported language).
 NOT_ROUTED = "(not routed)"
@@ -99,6 +101,38 @@ def urgency_report(
         }
     )
     return report
+
+
+def urgency_out_of_fold(estimator, X, levels: np.ndarray, weights: np.ndarray, rules: list[RuleAssessment],
+                        groups: list[str], cv: int) -> dict:
+    """Level macro-F1 and score Spearman of an urgency estimator (`classifier.urgency.UrgencyModel`,
+    with its similarity gate and the rules beside it) against the rules alone, on held-out labelled
+    rows (grouped folds), so the card says how far the learned urgency can be trusted.
+
+    The figures inform; they do not decide: dropping the learned model whenever it lost out of fold
+    was tried, and on New York's data it left ranking to the rules more often than it avoided a bad
+    model (docs/models.md)."""
+    n_folds = min(cv, len(set(groups)))
+    folds = grouped_folds(groups, n_folds) if n_folds >= 2 else []
+    # Nothing to compare without folds that each have two levels to learn from.
+    learned: list | None = [None] * len(levels) if folds else None
+    for train, test in folds:
+        if len(set(levels[train])) < 2:
+            learned = None
+            break
+        fitted = clone(estimator).fit(X[train], levels[train], weights[train])
+        for i, result in zip(test, fitted.predict(X[test], [rules[i] for i in test])):
+            learned[i] = result
+    rows = np.repeat(np.arange(len(levels)), weights.astype(int))  # each text as often as it was labelled
+    truth = levels[rows].tolist()
+
+    def figures(results) -> dict:
+        report = urgency_report(truth, [results[i][0] for i in rows], [results[i][1] for i in rows],
+                                [results[i][2] for i in rows])
+        return {"macro_f1": report["macro_f1"], "spearman": report["spearman"]}
+
+    return {"rows": len(rows), "rules": figures([(r.level, r.score, "rules") for r in rules]),
+            "learned": None if learned is None else figures(learned)}
 
 
 def evaluate_model(model, texts, departments, languages=None, urgencies=None) -> dict:

@@ -2,48 +2,34 @@
 whether it may skip manual triage, and ranks its urgency."""
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from itertools import islice
 
 import numpy as np
-from scipy.special import log_softmax, softmax
 from joblib import Parallel, delayed
+from scipy.special import log_softmax
 from sklearn import config_context
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.calibration import (
-    calibrated_probabilities,
-    choose_threshold,
-    expected_calibration_error,
-    fit_temperature,
-)
-from classifier.dataset import URGENCY_LEVELS, group_key, grouped_folds
-from classifier.evaluate import urgency_report
+from classifier.calibration import calibrate, calibrated_probabilities, fit_temperature, mixed, neighbour_weight
+from classifier.dataset import distinct_rows, group_key, grouped_folds
+from classifier.evaluate import urgency_out_of_fold
+from classifier.explain import explain
 from classifier.language import LanguageGuess, detect_language
 from classifier.neighbours import PastCases
-from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier, make_urgency_classifier
-from classifier.text import FUNCTION_WORDS, WORD_PATTERN
-from classifier.urgency_rules import LEVEL_RANK, LEVEL_SCORES, assess_urgency
+from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier
+from classifier.urgency import Urgency, UrgencyExamples, UrgencyModel, rules_only, urgency_examples
+from classifier.urgency_rules import assess_urgency
 
 # Score given to a class a cross-validation fold never saw: far below any real SVM margin.
 _UNSEEN_CLASS_SCORE = -10.0
-_MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
-# No case is auto-routed with a lower confidence (see _calibrate).
-MIN_AUTO_CONFIDENCE = 0.5
 # Median length (characters) below which a training set counts as short texts (see _regularisation).
 _SHORT_TEXT_CHARS = 200
 # Below this many words langid's "unsure" says nothing about the language (menu texts such as
 # "FLOORING/STAIRS: FLOOR" get no language), so an unsure short text is not refused as a language
 # the model cannot read: its words decide, as `unfamiliar_words` when most are unknown.
 _LANGUAGE_UNSURE_WORDS = 8
-_EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
-# Weights tried for the past cases' votes beside the SVM's probabilities (see _neighbour_weight).
-# Above 0.3, votes of menu texts that share a sub-type ("…: No Access") outvoted the SVM on New
-# York's data (docs/models.md).
-_NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 
 
 @dataclass(frozen=True)
@@ -93,7 +79,7 @@ class TriageModel(BaseEstimator):
     """
 
     # Layout of the fitted state; the registry refuses artifacts of another format (retrain them).
-    FORMAT = 3
+    FORMAT = 4
 
     def __init__(
         self,
@@ -122,194 +108,92 @@ class TriageModel(BaseEstimator):
     # ----------------------------------------------------------------- fitting
     def fit(self, texts, departments, urgencies=None, languages=None) -> "TriageModel":
         """Learn routing, calibration, the auto-route threshold and (where labels exist) urgency."""
-        texts = all_texts = [str(text) for text in texts]
+        all_texts = [str(text) for text in texts]
         y_all = np.asarray(list(departments), dtype=object)
-        if len(texts) != len(y_all):
-            raise ValueError(f"{len(texts)} texts but {len(y_all)} departments")
-        self.classes_ = np.array(sorted(set(y_all)), dtype=object)
-        if len(self.classes_) < 2:
-            raise ValueError("at least two departments are needed")
-        groups_all = [group_key(text) for text in texts]
-        if len(set(groups_all)) < 2:
-            raise ValueError("at least two distinct texts are needed")
-        given = [None] * len(texts) if languages is None else list(languages)
-
+        self.classes_, groups_all = _checked_training_set(all_texts, y_all)
         # Identical texts with the same department are learned once: a menu text filed 500
         # times should not outweigh 500 different letters, and training costs distinct texts
         # only. Calibration and thresholds count each as often as it occurs (`weights`), as
         # that is how often such cases arrive. Fitting them weighted by their count was tried
         # and dropped (docs/models.md): it won NYC's menu texts but sent the demo model's
         # English letters about burst pipes to the finance ministry.
-        rows, weights = _distinct_rows(zip(groups_all, y_all))
-        texts = [texts[i] for i in rows]
-        y = y_all[rows]
-        groups = [groups_all[i] for i in rows]
-        languages = np.asarray(
-            [given[i] or detect_language(texts[k][:300]).code for k, i in enumerate(rows)], dtype=object
-        )
+        rows, weights = distinct_rows(zip(groups_all, y_all))
+        texts, y, groups = [all_texts[i] for i in rows], y_all[rows], [groups_all[i] for i in rows]
+        languages = _training_languages(all_texts, rows, languages)
         self.languages_ = sorted({code for code in languages if code})
+        self.C_ = self._regularisation(texts, weights)
+        true_columns = np.searchsorted(self.classes_, y)
 
         self.features_ = RoutingFeatures()
         *counts, used = self.features_.count(texts)
-        true_columns = np.searchsorted(self.classes_, y)
-        self.past_cases_ = PastCases(self.neighbours, self.neighbour_power) if self.neighbours > 0 else None
-        phrasing = self.past_cases_.count(texts) if self.past_cases_ else None
-        folds = grouped_folds(groups, self.cv)
-        self.C_ = self._regularisation(texts, weights)
-
-        def fitted_classifier(X, train):
-            # liblinear's C weighs the *sum* of the losses: scaled by the share of rows a fold
-            # holds, each fold model is as regularised as the final model
-            return make_routing_classifier(self.C_ * len(y) / len(train)).fit(X[train], y[train])
-
-        def fold_scores(train, test):
-            X_fold = self.features_.fold_matrix(counts, train)
-            votes = (self.past_cases_.fold_votes(phrasing[0], true_columns, len(self.classes_), train, test)
-                     if self.past_cases_ else None)
-            return self._scores(fitted_classifier(X_fold, train), X_fold[test]), votes
-
+        past_cases = PastCases(self.neighbours, self.neighbour_power) if self.neighbours > 0 else None
+        phrasing = past_cases.count(texts) if past_cases else None
         features = self.features_.fit_from_counts(counts, used)
+        scores, votes, self.classifier_ = self._fit_routing(
+            counts, features, y, true_columns, grouped_folds(groups, self.cv), past_cases, phrasing)
+        self.past_cases_ = past_cases.fit_from_counts(*phrasing, true_columns, len(self.classes_)) if past_cases else None
 
-        def fit_final():
-            return fitted_classifier(features, np.arange(len(y)))
+        self.score_temperature_ = fit_temperature(scores, true_columns, weights)
+        log_p = log_softmax(scores / self.score_temperature_, axis=1)
+        self.neighbour_weight_ = neighbour_weight(log_p, votes, true_columns, weights) if past_cases else 0.0
+        calibration = calibrate(mixed(log_p, votes, self.neighbour_weight_), true_columns, languages,
+                                self.languages_, weights, self.target_accuracy)
+        self.temperature_, self.temperatures_ = calibration.temperature, calibration.temperatures
+        self.threshold_, self.thresholds_ = calibration.threshold, calibration.thresholds
+        self.out_of_fold_ = {**calibration.out_of_fold, "neighbour_weight": self.neighbour_weight_}
 
-        # liblinear and most sparse algebra release the GIL: threads run the folds and the
-        # final model side by side without copying the counts.
-        *fold_results, self.classifier_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            [delayed(fold_scores)(train, test) for train, test in folds] + [delayed(fit_final)()]
-        )
-        # float32 halves the largest array a worker holds; scores move by ~1e-7.
-        self.classifier_.coef_ = self.classifier_.coef_.astype(np.float32)
-        out_of_fold = np.zeros((len(texts), len(self.classes_)))
-        votes = np.zeros_like(out_of_fold)
-        for (scores, fold_votes), (_, test) in zip(fold_results, folds):
-            out_of_fold[test] = scores
-            if fold_votes is not None:
-                votes[test] = fold_votes
-        if self.past_cases_:
-            self.past_cases_.fit_from_counts(*phrasing, true_columns, len(self.classes_))
-        self.score_temperature_ = fit_temperature(out_of_fold, true_columns, weights)
-        log_p = log_softmax(out_of_fold / self.score_temperature_, axis=1)
-        self.neighbour_weight_ = self._neighbour_weight(log_p, votes, true_columns, weights)
-        self._calibrate(_mixed(log_p, votes, self.neighbour_weight_), true_columns, languages, weights)
-        self.out_of_fold_["neighbour_weight"] = self.neighbour_weight_
+        self.urgency_counts_, examples = urgency_examples(all_texts, urgencies, self.min_urgency_examples)
         row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
-        self._fit_urgency(all_texts, urgencies, features[:, : self.features_.n_word_features_], row_of_text)
+        self.urgency_model_, self.urgency_out_of_fold_ = self._fit_urgency(
+            examples, features[:, : self.features_.n_word_features_], row_of_text)
         return self
 
-    def _neighbour_weight(self, log_p, votes, true_columns, weights) -> float:
-        """The weight of the past cases' votes whose mix with the SVM's probabilities, once
-        calibrated, has the lowest out-of-fold log-loss (0 when there are no votes). Learned per
-        training set because it is a property of the data: letters that copy templates gain from
-        the votes, short sentences that share few phrasings are better left to the SVM
-        (docs/models.md)."""
-        if not self.past_cases_:
-            return 0.0
-        rows = np.arange(len(true_columns))
+    def _fit_routing(self, counts, features, y: np.ndarray, true_columns: np.ndarray, folds,
+                     past_cases: PastCases | None, phrasing) -> tuple[np.ndarray, np.ndarray, LinearSVC]:
+        """Out-of-fold SVM scores and past cases' votes (zero without past cases) for every row,
+        and the final SVM fitted on all rows (`features`).
 
-        def loss(weight: float) -> float:
-            mixed = _mixed(log_p, votes, weight)
-            log_q = log_softmax(mixed / fit_temperature(mixed, true_columns, weights), axis=1)
-            return -float(np.average(log_q[rows, true_columns], weights=weights))
+        liblinear and most sparse algebra release the GIL: threads run the folds, their votes and
+        the final model side by side without copying the counts."""
+        n_classes = len(self.classes_)
+        jobs = [delayed(self._fold_scores)(counts, y, train, test) for train, test in folds]
+        if past_cases:
+            jobs += [delayed(past_cases.fold_votes)(phrasing[0], true_columns, n_classes, train, test)
+                     for train, test in folds]
+        *results, classifier = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            jobs + [delayed(self._svm)(features, y, np.arange(len(y)))]
+        )
+        # float32 halves the largest array a worker holds; scores move by ~1e-7.
+        classifier.coef_ = classifier.coef_.astype(np.float32)
+        scores = np.zeros((len(y), n_classes))
+        votes = np.zeros_like(scores)
+        for k, (_, test) in enumerate(folds):
+            scores[test] = results[k]
+            if past_cases:
+                votes[test] = results[len(folds) + k]
+        return scores, votes, classifier
 
-        return min(_NEIGHBOUR_WEIGHTS, key=loss)
+    def _fold_scores(self, counts, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        """Scores of the `test` rows by an SVM fitted on the `train` rows, features weighed on those rows only."""
+        X = self.features_.fold_matrix(counts, train)
+        return self._scores(self._svm(X, y, train), X[test])
 
-    def _calibrate(self, out_of_fold, true_columns, languages, weights) -> None:
-        """Temperatures and auto-route thresholds from out-of-fold scores (log-probabilities of
-        the SVM and the past cases mixed), overall and per language.
+    def _svm(self, X, y: np.ndarray, train: np.ndarray) -> LinearSVC:
+        """The routing SVM fitted on rows `train`. liblinear's C weighs the *sum* of the losses:
+        scaled by the share of rows a fold holds, each fold model is as regularised as the final model."""
+        return make_routing_classifier(self.C_ * len(y) / len(train)).fit(X[train], y[train])
 
-        Each language with enough rows gets its own temperature (margins of French letters and
-        of English menus do not mean the same) and its own threshold, so easy languages cannot
-        lower the bar for hard ones and the accuracy target holds per language.
-        """
-        self.temperature_ = fit_temperature(out_of_fold, true_columns, weights)
-        by_language = {
-            code: languages == code for code in self.languages_
-            if weights[languages == code].sum() >= _MIN_ROWS_FOR_LANGUAGE_THRESHOLD
-        }
-        self.temperatures_ = {
-            code: fit_temperature(out_of_fold[rows], true_columns[rows], weights[rows])
-            for code, rows in by_language.items()
-        }
-        temperature = np.array([self.temperatures_.get(code, self.temperature_) for code in languages])
-        probabilities = calibrated_probabilities(out_of_fold, temperature[:, None])
-        confidence = probabilities.max(axis=1)
-        correct = probabilities.argmax(axis=1) == true_columns
-        def threshold(rows) -> float:
-            # Never below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when a language's
-            # confident cases are nearly all right, the cut could otherwise fall on cases the model
-            # itself thinks more likely wrong than right.
-            chosen = choose_threshold(confidence[rows], correct[rows], self.target_accuracy, weights=weights[rows])
-            return max(MIN_AUTO_CONFIDENCE, chosen)
-
-        self.threshold_ = threshold(slice(None))
-        self.thresholds_ = {code: threshold(rows) for code, rows in by_language.items()}
-        routed = confidence >= np.array([self.thresholds_.get(code, self.threshold_) for code in languages])
-        self.out_of_fold_ = {
-            "rows": int(weights.sum()),
-            "accuracy": float(np.average(correct, weights=weights)),
-            "expected_calibration_error": expected_calibration_error(confidence, correct, weights=weights),
-            "auto_route_share": float(np.average(routed, weights=weights)),
-            "auto_route_accuracy": float(np.average(correct[routed], weights=weights[routed])) if routed.any() else None,
-        }
-    def _fit_urgency(self, texts: list[str], urgencies, word_features, row_of_text: dict[str, int]) -> None:
-        """Urgency levels from the routing word features (TF-IDF of word 1-2 grams, already
-        computed for routing, so urgency costs a product at prediction), on the levels with
-        enough labelled rows; `urgency_support_` keeps the labelled texts' features (transposed)
-        to measure how close a new text is to that history.
-
-        `urgency_out_of_fold_` scores the learned model (with its similarity gate and the rules
-        beside it) and the rules alone on held-out labelled texts (grouped folds), so the card
-        says how far the learned urgency can be trusted. The figures inform; they do not decide:
-        dropping the learned model whenever it lost out of fold was tried, and on New York's
-        data it left ranking to the rules more often than it avoided a bad model (docs/models.md)."""
-        self.urgency_counts_ = {}
-        self.urgency_model_ = None
-        self.urgency_support_ = None
-        self.urgency_out_of_fold_ = None
-        if urgencies is None:
-            return
-        labelled = [(text, level) for text, level in zip(texts, urgencies) if level in URGENCY_LEVELS]
-        self.urgency_counts_ = dict(Counter(level for _, level in labelled))
-        learnable = {level for level, n in self.urgency_counts_.items() if n >= self.min_urgency_examples}
-        if len(learnable) < 2:
-            return
-        labelled = [(group_key(text), level, text) for text, level in labelled if level in learnable]
-        rows, weights = _distinct_rows((key, level) for key, level, _ in labelled)
-        X = word_features[[row_of_text[labelled[i][0]] for i in rows]]
-        levels = np.array([labelled[i][1] for i in rows], dtype=object)
-        rules = [assess_urgency(labelled[i][2]) for i in rows]
-        self.urgency_out_of_fold_ = self._urgency_out_of_fold(X, levels, weights, rules, [labelled[i][0] for i in rows])
-        self.urgency_model_ = make_urgency_classifier().fit(X, levels, sample_weight=weights)
-        # Stored transposed (features x texts, CSR): a new text's similarities are then one sparse
-        # product with no conversion of a matrix as wide as the vocabulary.
-        self.urgency_support_ = X.T.tocsr()
-
-    def _urgency_out_of_fold(self, X, levels: np.ndarray, weights: np.ndarray, rules: list, groups: list[str]) -> dict:
-        """Out-of-fold level macro-F1 and score Spearman of learned-plus-rules against rules alone."""
-        n_folds = min(self.cv, len(set(groups)))
-        folds = grouped_folds(groups, n_folds) if n_folds >= 2 else []
-        # Nothing to compare without folds that each have two levels to learn from.
-        learned: list | None = [None] * len(levels) if folds else None
-        for train, test in folds:
-            if len(set(levels[train])) < 2:
-                learned = None
-                break
-            model = make_urgency_classifier().fit(X[train], levels[train], sample_weight=weights[train])
-            found = _combined_urgency(model, X[train].T.tocsr(), X[test].astype(np.float64),
-                                      [rules[i] for i in test], self.urgency_min_similarity, self.urgency_counts_)
-            for i, result in zip(test, found):
-                learned[i] = result
-        rows = np.repeat(np.arange(len(levels)), weights.astype(int))  # each text as often as it was labelled
-        truth = levels[rows].tolist()
-
-        def figures(results) -> dict:
-            report = urgency_report(truth, [results[i][0] for i in rows], [results[i][1] for i in rows],
-                                    [results[i][2] for i in rows])
-            return {"macro_f1": report["macro_f1"], "spearman": report["spearman"]}
-
-        return {"rows": len(rows), "rules": figures([(r.level, r.score, "rules") for r in rules]),
-                "learned": None if learned is None else figures(learned)}
+    def _fit_urgency(self, examples: UrgencyExamples | None, word_features,
+                     row_of_text: dict[str, int]) -> tuple[UrgencyModel | None, dict | None]:
+        """The urgency estimator, on the routing word features of the labelled texts, and its
+        out-of-fold report; (None, None) when there are no two levels to learn."""
+        if examples is None:
+            return None, None
+        X = word_features[[row_of_text[key] for key in examples.keys]]
+        rules = [assess_urgency(text) for text in examples.texts]
+        estimator = UrgencyModel(self.urgency_min_similarity)
+        report = urgency_out_of_fold(estimator, X, examples.levels, examples.weights, rules, examples.keys, self.cv)
+        return clone(estimator).fit(X, examples.levels, examples.weights), report
 
     def _scores(self, classifier, X) -> np.ndarray:
         """Decision scores aligned on self.classes_, whatever subset the classifier was fitted on.
@@ -320,6 +204,17 @@ class TriageModel(BaseEstimator):
         scores = np.full((X.shape[0], len(self.classes_)), _UNSEEN_CLASS_SCORE)
         scores[:, np.searchsorted(self.classes_, classifier.classes_)] = raw
         return scores
+
+    def _regularisation(self, texts: list[str], weights: np.ndarray) -> float:
+        """C as given, or for "auto": 1.0 when most texts are short (few active features each,
+        so they need a freer fit), 0.07 for letters, whose many features overfit. Chosen by
+        grouped 5-fold CV over several fold assignments (docs/models.md): on the three letter
+        files (CFPB, French, Swahili) 0.07 is level with or above 0.05 and 0.1 on both macro-F1
+        and accuracy, and far above 0.3 and 1.0; on the short NYC and Arabic texts 1.0 beats 0.3."""
+        if self.C != "auto":
+            return float(self.C)
+        median = float(np.median(np.repeat([len(text) for text in texts], weights.astype(int))))
+        return 1.0 if median < _SHORT_TEXT_CHARS else 0.07
 
     # -------------------------------------------------------------- predicting
     def predict_proba(self, texts) -> np.ndarray:
@@ -336,7 +231,7 @@ class TriageModel(BaseEstimator):
         if not self.neighbour_weight_:
             return log_p
         votes = self.past_cases_.votes([analysis.normalised for analysis in analyses])
-        return _mixed(log_p, votes, self.neighbour_weight_)
+        return mixed(log_p, votes, self.neighbour_weight_)
 
     def _probabilities(self, analyses: list[Analysis], X, guesses: list[LanguageGuess]) -> np.ndarray:
         temperature = np.array([self.temperature_for(guess.code) for guess in guesses])
@@ -369,33 +264,25 @@ class TriageModel(BaseEstimator):
             for i, text in enumerate(texts)
         ]
 
+    def _predict_urgency(self, texts: list[str], word_features) -> list[Urgency]:
+        """Learned where similar labelled history exists, keyword rules otherwise; rules may raise
+        a learned level but never pose as learned."""
+        rules = [assess_urgency(text) for text in texts]
+        if self.urgency_model_ is None:
+            return rules_only(rules)
+        return self.urgency_model_.predict(word_features, rules)
+
     def _one_prediction(self, analysis: Analysis, guess: LanguageGuess, x, probabilities: np.ndarray,
-                        urgency: tuple) -> Prediction:
-        tokens = analysis.tokens
-        triage_reason = None
-        if not tokens:
-            triage_reason = "too_short"
-        elif self._unreadable(analysis, guess):
-            triage_reason = "too_short" if len(tokens) < self.min_words else "unsupported_language"
+                        urgency: Urgency) -> Prediction:
+        triage_reason = self._refusal(analysis, guess)
         if triage_reason is None:
             order = np.argsort(-probabilities)
             best = int(order[0])
             confidence = float(probabilities[best])
             department = str(self.classes_[best])
             top3 = [(str(self.classes_[k]), float(probabilities[k])) for k in order[:3]]
-            reasons = self._reasons(analysis, x, best)
-            if len(tokens) < self.min_words:
-                triage_reason = "too_short"  # a suggestion for the triage officer, never auto-routed
-            elif self.threshold_for(guess.code) > 1.0:
-                # No confidence reached the accuracy target on this language's held-out rows: even a
-                # confident suggestion is checked by an officer, and says why.
-                triage_reason = "language_not_auto_routed"
-            elif self._coverage(analysis) < self.min_vocabulary_coverage:
-                # Most of its words were never met in training: the department rests on character
-                # fragments, so it is a suggestion for an officer however confident it looks.
-                triage_reason = "unfamiliar_words"
-            elif confidence < self.threshold_for(guess.code):
-                triage_reason = "low_confidence"
+            reasons = explain(self.classifier_, self.features_, analysis, x, best)
+            triage_reason = self._triage_reason(analysis, guess, confidence)
         else:
             # The model has not read this text: no department and no confidence to show.
             department, confidence, top3, reasons = None, 0.0, [], []
@@ -414,16 +301,30 @@ class TriageModel(BaseEstimator):
             triage_reason=triage_reason,
         )
 
-    def _regularisation(self, texts: list[str], weights: np.ndarray) -> float:
-        """C as given, or for "auto": 1.0 when most texts are short (few active features each,
-        so they need a freer fit), 0.07 for letters, whose many features overfit. Chosen by
-        grouped 5-fold CV over several fold assignments (docs/models.md): on the three letter
-        files (CFPB, French, Swahili) 0.07 is level with or above 0.05 and 0.1 on both macro-F1
-        and accuracy, and far above 0.3 and 1.0; on the short NYC and Arabic texts 1.0 beats 0.3."""
-        if self.C != "auto":
-            return float(self.C)
-        median = float(np.median(np.repeat([len(text) for text in texts], weights.astype(int))))
-        return 1.0 if median < _SHORT_TEXT_CHARS else 0.07
+    # ------------------------------------------------------ the triage decision
+    def _refusal(self, analysis: Analysis, guess: LanguageGuess) -> str | None:
+        """Why the model cannot read a text at all (no words, or a language it does not know); None when it can."""
+        if not analysis.tokens:
+            return "too_short"
+        if self._unreadable(analysis, guess):
+            return "too_short" if len(analysis.tokens) < self.min_words else "unsupported_language"
+        return None
+
+    def _triage_reason(self, analysis: Analysis, guess: LanguageGuess, confidence: float) -> str | None:
+        """Why a text the model has read goes to manual triage with its suggestion; None when it is auto-routed."""
+        if len(analysis.tokens) < self.min_words:
+            return "too_short"  # a suggestion for the triage officer, never auto-routed
+        if self.threshold_for(guess.code) > 1.0:
+            # No confidence reached the accuracy target on this language's held-out rows: even a
+            # confident suggestion is checked by an officer, and says why.
+            return "language_not_auto_routed"
+        if self._coverage(analysis) < self.min_vocabulary_coverage:
+            # Most of its words were never met in training: the department rests on character
+            # fragments, so it is a suggestion for an officer however confident it looks.
+            return "unfamiliar_words"
+        if confidence < self.threshold_for(guess.code):
+            return "low_confidence"
+        return None
 
     def temperature_for(self, language: str | None) -> float:
         """Softmax temperature for a detected language (the overall one when it has none of its own)."""
@@ -448,139 +349,21 @@ class TriageModel(BaseEstimator):
         known = analysis.word_columns[: len(analysis.tokens)] >= 0
         return float(known.mean()) if len(known) else 0.0
 
-    def _reasons(self, analysis: Analysis, x, column: int, limit: int = 5) -> list[str]:
-        """Words of the text whose features pushed most towards class `column`.
 
-        A word counts as itself, a pair of neighbouring words is shared by its two words, and
-        each character n-gram's weight is shared among the words it occurs in, so the reasons
-        are readable words rather than fragments.
-        """
-        x = x.tocsr()
-        x.sort_indices()
-        weights = self.classifier_.coef_
-        row = column if weights.shape[0] > 1 else 0
-        sign = 1.0 if weights.shape[0] > 1 or column == 1 else -1.0
-        contribution = (x.indices, sign * x.data * weights[row, x.indices])
-        evidence: dict[str, float] = defaultdict(float)
-        tokens = analysis.tokens
-        n_grams = 2 * len(tokens) - 1 if tokens else 0  # words, then pairs; the capitals mark is not a word
-        known, first = np.unique(analysis.word_columns[:n_grams], return_index=True)  # each n-gram once
-        for index, value in zip(first[known >= 0].tolist(), _looked_up(contribution, known[known >= 0]).tolist()):
-            if index < len(tokens):
-                evidence[tokens[index]] += value
-            else:  # a pair's two words share its weight: function words may have stood between them
-                pair = index - len(tokens)
-                evidence[tokens[pair]] += value / 2
-                evidence[tokens[pair + 1]] += value / 2
-        for name, share in self._char_evidence(analysis.char_tokens, contribution).items():
-            evidence[name] += share
-        ranked = sorted((phrase for phrase, weight in evidence.items() if weight > 0), key=evidence.__getitem__,
-                        reverse=True)
-        # Checked from the strongest down, so only the few words shown pay for the check.
-        return list(islice((phrase for phrase in ranked if _names_a_topic(phrase)), limit))
-
-    def _char_evidence(self, tokens: list[str], contribution: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
-        """Each token's share of the char n-gram contributions: an n-gram found in k distinct
-        tokens gives each of them 1/k of its weight (edge punctuation is left out of the names)."""
-        distinct = list(dict.fromkeys(tokens))
-        columns = [self.features_.char_columns(token) for token in distinct]
-        if not distinct or not sum(len(c) for c in columns):
-            return {}
-        n_word, n_char = self.features_.n_word_features_, len(self.features_.idf_[1])
-        owner = np.repeat(np.arange(len(distinct)), [len(c) for c in columns])
-        pairs = np.unique(owner * n_char + np.concatenate(columns))  # each (token, n-gram) once
-        owner, grams = pairs // n_char, pairs % n_char
-        _, which, tokens_with = np.unique(grams, return_inverse=True, return_counts=True)
-        value = _looked_up(contribution, n_word + grams)
-        shares = np.bincount(owner, weights=value / tokens_with[which], minlength=len(distinct))
-        evidence: dict[str, float] = defaultdict(float)
-        for token, share in zip(distinct, shares.tolist()):
-            name = _EDGE_PUNCTUATION.sub("", token)
-            if name:
-                evidence[name] += share
-        return evidence
-
-    def _predict_urgency(self, texts: list[str], word_features) -> list[tuple[str, float, str, list[str]]]:
-        """(level, score, source, reasons) per text: learned where similar labelled history exists,
-        keyword rules otherwise; rules may raise a learned level but never pose as learned."""
-        rules = [assess_urgency(text) for text in texts]
-        if self.urgency_model_ is None:
-            return [(r.level, r.score, "rules", r.reasons) for r in rules]
-        return _combined_urgency(self.urgency_model_, self.urgency_support_, word_features.astype(np.float64), rules,
-                                 self.urgency_min_similarity, self.urgency_counts_)
+def _checked_training_set(texts: list[str], departments: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The departments (sorted) and each text's group key, or ValueError when there is nothing to learn."""
+    if len(texts) != len(departments):
+        raise ValueError(f"{len(texts)} texts but {len(departments)} departments")
+    classes = np.array(sorted(set(departments)), dtype=object)
+    if len(classes) < 2:
+        raise ValueError("at least two departments are needed")
+    groups = [group_key(text) for text in texts]
+    if len(set(groups)) < 2:
+        raise ValueError("at least two distinct texts are needed")
+    return classes, groups
 
 
-def _combined_urgency(model, support, vectors, rules: list, min_similarity: float,
-                      counts: dict[str, int]) -> list[tuple[str, float, str, list[str]]]:
-    """The learned level where a text is close enough to the labelled history (`support`,
-    features x texts), the rules' otherwise, and the rules' when they find a higher level."""
-    similarity = (vectors @ support).toarray().max(axis=1)
-    margins = vectors @ model.coef_.T + model.intercept_
-    probabilities = softmax(margins, axis=1) if len(model.classes_) > 2 else _binary_probabilities(margins)
-    levels = model.classes_
-    values = np.array([LEVEL_SCORES[level] for level in levels])
-    learned_from = sum(counts.get(name, 0) for name in levels)
-    results = []
-    for i, rule in enumerate(rules):
-        if similarity[i] < min_similarity:
-            results.append((rule.level, rule.score, "rules", rule.reasons))
-            continue
-        level = str(levels[int(np.argmax(probabilities[i]))])
-        score = float(probabilities[i] @ values)
-        if LEVEL_RANK[rule.level] > LEVEL_RANK[level]:
-            results.append(
-                (rule.level, max(rule.score, score), "rules",
-                 rule.reasons + [f"raised from '{level}' given by the learned model"])
-            )
-            continue
-        results.append(
-            (level, score, "model",
-             [f"learned from {learned_from} labelled past cases; closest is {similarity[i]:.0%} similar"])
-        )
-    return results
-
-
-def _mixed(log_p: np.ndarray, votes: np.ndarray, weight: float) -> np.ndarray:
-    """log((1 - weight) p + weight votes). A text no past case resembles has no votes, and its
-    scores only shift by a constant, which softmax ignores: the SVM alone decides."""
-    if not weight:
-        return log_p
-    with np.errstate(divide="ignore"):
-        return np.logaddexp(np.log1p(-weight) + log_p, np.log(weight) + np.log(votes))
-
-
-def _binary_probabilities(margins: np.ndarray) -> np.ndarray:
-    """[P(first class), P(second class)] of a two-class logistic regression's margins."""
-    second = 1.0 / (1.0 + np.exp(-margins.ravel()))
-    return np.column_stack([1.0 - second, second])
-
-
-def _names_a_topic(phrase: str) -> bool:
-    """False for an elided French function word ("n'a", "qu'il") and for a number, which the
-    features read with its digits folded to 0 ("00,000"): their characters still count in the
-    features, but as a reason they would tell an officer nothing."""
-    return any(word not in FUNCTION_WORDS and not word.isdigit() for word in WORD_PATTERN.findall(phrase))
-
-
-def _looked_up(contribution: tuple[np.ndarray, np.ndarray], columns: np.ndarray) -> np.ndarray:
-    """Values of a sparse row (sorted indices, values) at `columns`, 0 where it has none."""
-    indices, values = contribution
-    if not len(indices):
-        return np.zeros(len(columns))
-    where = np.searchsorted(indices, columns).clip(max=len(indices) - 1)
-    return np.where(indices[where] == columns, values[where], 0.0)
-
-
-def _distinct_rows(keys) -> tuple[list[int], np.ndarray]:
-    """Index of the first row of each distinct key, and how many rows share it."""
-    first: dict = {}
-    counts: list[int] = []
-    rows: list[int] = []
-    for i, key in enumerate(keys):
-        j = first.setdefault(key, len(rows))
-        if j == len(rows):
-            rows.append(i)
-            counts.append(0)
-        counts[j] += 1
-    return rows, np.asarray(counts, dtype=np.float64)
-
+def _training_languages(texts: list[str], rows: list[int], given) -> np.ndarray:
+    """The language of each kept row of `texts`: as given, or detected from the text's opening."""
+    given = [None] * len(texts) if given is None else list(given)
+    return np.asarray([given[i] or detect_language(texts[i][:300]).code for i in rows], dtype=object)

@@ -12,13 +12,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from civicly import classify
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Case, CaseGroup, CaseGroupMember, Event, OutboxMessage, Urgency
 from civicly.models.audit import MESSAGE_MAX
 from civicly.models.cases import OPEN_STATUSES, CaseStatus
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
-from civicly.triage import deadlines, outbox, similar
+from civicly.triage import deadlines, outbox
 from civicly.triage.permissions import Actor, can_act, can_view, find_visible_case
 
 log = logging.getLogger(__name__)
@@ -136,13 +137,13 @@ def _most_similar(session: Session, case: Case) -> Optional[tuple[int, float]]:
     # reports are of similar size, and this keeps each comparison small however long the queue grows. Only cases stored before this one (lower
     # id), as if it were compared at its submission: the first of similar reports leads their group.
     candidates = session.exec(
-        select(Case.id, func.substr(Case.text_redacted, 1, similar.OPENING), Case.place).where(
+        select(Case.id, func.substr(Case.text_redacted, 1, classify.OPENING), Case.place).where(
             department, col(Case.status).in_(OPEN), Case.id < case.id,
             Case.created_at >= case.created_at - WINDOW, Case.created_at <= case.created_at,
             length >= own_length // LENGTH_RATIO, length <= own_length * LENGTH_RATIO)
         .order_by(col(Case.created_at).desc()).limit(CANDIDATES_MAX)).all()
-    candidates = [(id_, opening) for id_, opening, place in candidates if similar.same_place(place, case.place)]
-    match = similar.best_match(case.text_redacted, [opening for _id, opening in candidates])
+    candidates = [(id_, opening) for id_, opening, place in candidates if classify.same_place(place, case.place)]
+    match = classify.most_similar(case.text_redacted, [opening for _id, opening in candidates])
     return None if match is None else (candidates[match[0]][0], match[1])
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from civicly import privacy
-from civicly.classify import Routing
+from civicly.classify import Routing, detected_language
 from civicly.errors import InvalidSubmission
 from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
@@ -226,9 +226,7 @@ def _auto_department(session: Session, prediction: object | None) -> Optional[De
 
 def _detected_language(text: str) -> Optional[str]:
     """The language of a text its sender did not label, so officers can filter by it; None when unsure. Offline."""
-    from classifier import detect_language  # scikit-learn and friends: loaded on first use, not at import
-
-    return detect_language(text).code
+    return detected_language(text)
 
 
 def _prediction_row(case: Case, routing: Routing) -> Prediction:

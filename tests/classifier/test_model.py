@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier import Prediction, TriageModel, load_training_data
-from classifier.model import MIN_AUTO_CONFIDENCE
+from classifier.calibration import MIN_AUTO_CONFIDENCE
 from classifier.pipelines import in_capitals
 from classifier.text import content_words
 
@@ -104,43 +104,6 @@ def test_probabilities_sum_to_one(trained_model, training_set):
     assert np.allclose(probabilities.sum(axis=1), 1.0)
 
 
-def test_urgency_is_learned_where_labelled_history_exists(trained_model):
-    prediction = trained_model.predict(["Blocked Driveway: No Access"])[0]
-    assert prediction.urgency_source == "model"
-    assert prediction.urgency == "high"
-    assert 0.0 <= prediction.urgency_score <= 1.0
-    held_out = trained_model.urgency_out_of_fold_
-    assert held_out["rows"] > 0 and held_out["learned"]["macro_f1"] > held_out["rules"]["macro_f1"]
-
-
-def test_out_of_fold_urgency_figures_show_when_history_does_not_generalise():
-    # Every text has words of its own: no held-out text resembles the history, so out of fold
-    # the learned urgency falls back to the rules everywhere, and the figures say so. A new
-    # text unlike the history gets the rules' level, presented as such.
-    rng = np.random.default_rng(0)
-    words = ["".join(rng.choice(list("bcdfghjklmnpqrstvwxz"), 7)) for _ in range(186)]
-    texts = [" ".join(words[3 * i:3 * i + 3]) for i in range(62)]
-    model = TriageModel(cv=3).fit(texts[:60], ["A", "B"] * 30, ["high", "low"] * 30)
-    held_out = model.urgency_out_of_fold_
-    assert held_out["rows"] == 60 and held_out["learned"] == held_out["rules"]
-    assert model.predict([texts[0]])[0].urgency_source == "model"
-    assert model.predict([texts[61]])[0].urgency_source == "rules"
-
-
-def test_urgency_falls_back_to_rules_and_says_so(trained_model):
-    prediction = trained_model.predict(["Incendie dans l'immeuble, les enfants sont bloqués au troisième étage"])[0]
-    assert prediction.urgency_source == "rules"
-    assert prediction.urgency == "high"
-    assert any("fire: incendie" in reason for reason in prediction.urgency_reasons)
-
-
-def test_model_without_urgency_labels_uses_rules_only(training_set):
-    part = training_set.subset(range(0, len(training_set), 3))
-    model = TriageModel(cv=3).fit(part.texts, part.departments)
-    assert model.urgency_model_ is None
-    assert model.predict(["Blocked Driveway: No Access"])[0].urgency_source == "rules"
-
-
 def test_repeated_texts_are_learned_once_but_counted_by_calibration(training_set):
     part = training_set.subset(range(0, len(training_set), 2))
     repeats = 40
@@ -183,7 +146,7 @@ def test_text_whose_words_the_model_never_met_is_only_a_suggestion(trained_model
 def test_no_case_is_auto_routed_below_the_confidence_floor(training_set, monkeypatch):
     # Even where the aggregate rule would route from 30 % (a language whose confident cases are
     # nearly all right), a case the model thinks more likely wrong than right is never auto-routed.
-    monkeypatch.setattr("classifier.model.choose_threshold", lambda *args, **kwargs: 0.3)
+    monkeypatch.setattr("classifier.calibration.choose_threshold", lambda *args, **kwargs: 0.3)
     part = training_set.subset(range(0, len(training_set), 3))
     model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
     assert model.threshold_ == MIN_AUTO_CONFIDENCE
@@ -218,13 +181,6 @@ def test_function_words_are_not_features(trained_model):
     assert content_words("the water, the leak") == "water, leak"
 
 
-def test_elided_function_words_are_not_reasons(trained_model):
-    # "n'a" and "qu'il" count in the char features, but tell an officer nothing as reasons.
-    reasons = trained_model.predict(["Le centre de santé n'a plus de médecin depuis qu'il est parti"])[0].reasons
-    assert "médecin" in reasons
-    assert not {"n'a", "qu'il"} & set(reasons)
-
-
 def test_two_department_model_tells_texts_apart():
     # A two-class linear model has one margin; both departments must still get their own probability.
     water = ["no water since monday", "the water tap is dry", "water cut again today", "pipe leaking water",
@@ -238,13 +194,3 @@ def test_two_department_model_tells_texts_apart():
     first, second = model.predict(["water leaking from the pipe", "the school teacher is absent"])
     assert (first.department, second.department) == ("EAU", "EDUCATION")
     assert "water" in first.reasons and {"school", "teacher"} & set(second.reasons)
-
-
-def test_numbers_are_not_reasons():
-    # Digits are folded to 0 in the features: "00,000" as a reason would tell an officer nothing.
-    loans = [f"loan of {n} shillings refused by the bank" for n in range(1000, 1040, 3)]
-    harvest = [f"harvest of {n} bags of maize lost to drought" for n in range(10, 50, 3)]
-    model = TriageModel(cv=2).fit(loans + harvest, ["ECOFIN"] * len(loans) + ["AGRICULTURE"] * len(harvest))
-    prediction = model.predict(["a loan of 25,000 shillings"])[0]
-    assert prediction.department == "ECOFIN"
-    assert prediction.reasons and not any(reason.replace(",", "").isdigit() for reason in prediction.reasons)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from classifier import TriageModel
-from classifier.model import _NEIGHBOUR_WEIGHTS
+from classifier.calibration import _NEIGHBOUR_WEIGHTS
 from classifier.neighbours import PastCases
 from classifier.text import normalise_all
 

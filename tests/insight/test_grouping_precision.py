@@ -7,7 +7,7 @@ import csv
 import random
 from pathlib import Path
 
-from civicly.triage import similar
+from classifier import similarity
 
 HERE = Path(__file__).parent
 DATA = HERE.parent.parent / "data"
@@ -56,11 +56,11 @@ def _read(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def precision_recall(pairs: list[tuple[str, str, bool]], threshold: float = similar.THRESHOLD) -> tuple[float, float]:
+def precision_recall(pairs: list[tuple[str, str, bool]], threshold: float = similarity.THRESHOLD) -> tuple[float, float]:
     """Scores each pair within the whole sample, as the service scores a new report within a ministry's open cases."""
     texts = sorted({a for a, _b, _s in pairs} | {b for _a, b, _s in pairs})
     index = {t: i for i, t in enumerate(texts)}
-    matrix = similar.similarity_matrix(texts)
+    matrix = similarity.similarity_matrix(texts)
     tp = fp = fn = 0
     for a, b, same in pairs:
         grouped = matrix[index[a], index[b]] >= threshold
@@ -74,7 +74,7 @@ def test_grouping_is_precise_on_labelled_pairs():
     pairs = written_pairs() + real_pairs()
     precision, recall = precision_recall(pairs)
     print(f"\n{len(pairs)} labelled pairs ({sum(s for *_x, s in pairs)} same): "
-          f"precision {precision:.2f}, recall {recall:.2f} at threshold {similar.THRESHOLD}")
+          f"precision {precision:.2f}, recall {recall:.2f} at threshold {similarity.THRESHOLD}")
     assert precision >= 0.9
     assert recall >= 0.8
 
@@ -83,12 +83,12 @@ def test_hard_negatives_alone_are_mostly_kept_apart():
     negatives = [p for p in written_pairs() if not p[2]]
     texts = sorted({a for a, *_ in negatives} | {b for _a, b, _s in negatives})
     index = {t: i for i, t in enumerate(texts)}
-    matrix = similar.similarity_matrix(texts)
-    wrongly_grouped = [(a, b) for a, b, _s in negatives if matrix[index[a], index[b]] >= similar.THRESHOLD]
+    matrix = similarity.similarity_matrix(texts)
+    wrongly_grouped = [(a, b) for a, b, _s in negatives if matrix[index[a], index[b]] >= similarity.THRESHOLD]
     assert len(wrongly_grouped) <= len(negatives) // 10
 
 
 def test_places_given_by_both_must_match():
-    assert similar.same_place("Rue Carnot", "rue  carnot")
-    assert not similar.same_place("Rue Carnot", "Avenue Foch")
-    assert similar.same_place(None, "Avenue Foch")
+    assert similarity.same_place("Rue Carnot", "rue  carnot")
+    assert not similarity.same_place("Rue Carnot", "Avenue Foch")
+    assert similarity.same_place(None, "Avenue Foch")

@@ -174,7 +174,7 @@ def test_a_failing_comparison_leaves_the_case_alone_and_the_job_done(seeded, mon
     def broken(*_args, **_kwargs):
         raise ValueError("broken comparison")
 
-    monkeypatch.setattr(groups.similar, "best_match", broken)
+    monkeypatch.setattr(groups.classify, "most_similar", broken)
     assert group_pending(seeded) == 2
     assert seeded.get(CaseGroupMember, second.id) is None and seeded.get(Case, second.id).status == "new"
 

@@ -1,4 +1,5 @@
-"""How alike two citizens' texts are: hashed character n-grams (sublinear counts), compared by cosine.
+"""How alike two citizens' reports are: texts as hashed character n-grams (sublinear counts), compared by cosine;
+places by their normalised names. Used to group similar reports (civicly's triage/groups.py, through civicly.classify).
 
 Character n-grams (inside word boundaries) tolerate spelling, plural and word-order differences and work the same
 in French, English, Arabic and Swahili without a tokenizer per language. Hashing needs no fitting, so each text is
@@ -67,7 +68,7 @@ def similarity_matrix(texts: Sequence[str]) -> np.ndarray:
     return (rows @ rows.T).toarray()
 
 
-def scores(text: str, candidates: Sequence[str]) -> np.ndarray:
+def similarities(text: str, candidates: Sequence[str]) -> np.ndarray:
     """Cosine similarity of ``text`` with each candidate: ``text``'s weights are scattered into a dense row kept per
     thread, and each candidate's weights multiplied by what they meet there (no sparse matrix is built, so a few
     hundred candidates take about half a millisecond once their vectors are cached)."""
@@ -99,11 +100,11 @@ def _dense_row() -> np.ndarray:
     return _local.row
 
 
-def best_match(text: str, candidates: Sequence[str], threshold: float = THRESHOLD) -> Optional[tuple[int, float]]:
+def most_similar(text: str, candidates: Sequence[str], threshold: float = THRESHOLD) -> Optional[tuple[int, float]]:
     """Index and similarity of the candidate most like ``text`` if it reaches ``threshold``, else None."""
     if not candidates:
         return None
-    found = scores(text, candidates)
+    found = similarities(text, candidates)
     index = int(np.argmax(found))
     return (index, float(found[index])) if found[index] >= threshold else None
 
