@@ -4,16 +4,13 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
 
+from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.triage import exports
 from civicly.triage.dashboard import Scope
 
-
-@click.group("export", cls=AppGroup)
-def export() -> None:
-    """Cases as CSV or JSON Lines, filtered by reception date and ministry."""
+export = CommandGroup("export", help="Cases as CSV or JSON Lines, filtered by reception date and ministry.")
 
 
 def _filter_options(func):
