@@ -10,6 +10,7 @@ from typing import Any, Optional
 from flask import Flask, current_app
 
 from classifier import Registry, detect_language
+from classifier import training as training  # model versions are trained through here (triage/model_versions.py)
 from classifier.similarity import OPENING as OPENING  # grouping reads this much of a report, compares these:
 from classifier.similarity import most_similar as most_similar
 from classifier.similarity import same_place as same_place

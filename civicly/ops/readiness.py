@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from civicly import classify, migrate
+from civicly.config import check_settings
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +80,22 @@ def rate_limit_storage_check(storage_uri: str) -> Check:
     if not reachable:
         return Check("rate limits", False, f"{scheme} storage unreachable", hint="check CIVICLY_REDIS_URL")
     return Check("rate limits", True, f"ok ({scheme})")
+
+
+def settings_check(config: Mapping[str, Any], workers: int) -> Check:
+    """Settings safe for production with ``workers`` server processes (``civicly check`` only: not a public verdict)."""
+    problems = check_settings(config, workers)
+    if problems:
+        return Check("settings", False, f"{len(problems)} unsafe for production", hint="\n    -> ".join(problems))
+    return Check("settings", True, f"ok ({config['ENV_NAME']}, {workers} worker(s))")
+
+
+def serve_checks(config: Mapping[str, Any], engine: Engine, workers: int) -> list[Check]:
+    """Everything to fix before serving: settings, database, migrations, routing model, rate-limit storage."""
+    return [
+        settings_check(config, workers),
+        database_check(engine),
+        migrations_check(engine, config["DATABASE_URL"]),
+        model_check(),
+        rate_limit_storage_check(config["RATELIMIT_STORAGE_URI"]),
+    ]

@@ -1,11 +1,12 @@
-"""Demo cases filed from the bundled real texts (data/*.csv) through intake.submit, with a few weeks of officers'
-decisions replayed, so the queue and the dashboard have something true-looking to show."""
+"""The demo: ministries, deadlines and holidays, and cases filed from the bundled real texts (data/*.csv) through
+intake.submit with a few weeks of officers' decisions replayed, so the queue and the dashboard have something
+true-looking to show."""
 from __future__ import annotations
 
 import csv
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -15,7 +16,7 @@ from civicly.errors import NotAllowed
 from civicly.models import Case, Department, Role
 from civicly.models.cases import CaseStatus
 from civicly.models.timestamps import utcnow
-from civicly.triage import intake, satisfaction
+from civicly.triage import deadlines, departments, groups, intake, satisfaction
 from civicly.triage.decisions import Conflict, Decision, InvalidDecision, decide
 from civicly.triage.permissions import Actor
 
@@ -45,6 +46,33 @@ class DemoText:
     language: str
     department: str  # ministry code from data/label_maps/demo.csv, or ""
     place: str
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What ``seed`` added; ``cases`` is None when demo cases were already there."""
+
+    ministries_added: int
+    ministries_present: int
+    service_levels: int
+    holidays: int
+    cases: int | None
+
+
+def seed(session: Session, cases: int, route: intake.Router, today: date | None = None) -> Seeded:
+    """The demo ministries, service levels and last, this and next year's holidays, and ``cases`` demo cases grouped
+    as the worker groups them (none if some were already filed). Safe to run twice; flushes only."""
+    added, present = departments.seed_from_file(session)
+    levels = deadlines.seed_demo_levels(session)
+    year = (today or date.today()).year
+    holidays = sum(deadlines.seed_demo_holidays(session, y) for y in (year - 1, year, year + 1))
+    filed: int | None = 0
+    if cases and demo_present(session):
+        filed = None
+    elif cases:
+        filed = file_demo_cases(session, cases, route)
+        groups.attach_all_pending(session, "seed-demo")
+    return Seeded(added, present, levels, holidays, filed)
 
 
 def demo_present(session: Session) -> bool:
@@ -119,7 +147,7 @@ def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: rand
                 if rng.random() < 0.4:  # some citizens say whether their concern was answered
                     satisfaction.answer(session, case.reference, rng.random() < (0.8 if final == CaseStatus.resolved else 0.2))
         except (Conflict, InvalidDecision, NotAllowed):
-            session.rollback()
+            continue  # refused before writing anything: the case keeps the decisions it already has
 
 
 def _route_or_confirm(session: Session, officer: Actor, case: Case, codes: dict[int, str], truth: str,

@@ -1,7 +1,7 @@
 """Personal data over time: erasing contact details after the retention period, and a citizen's data on request."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from civicly.models import Case, Department, Event
 from civicly.models.cases import OPEN_STATUSES
+from civicly.models.timestamps import utcnow
 from civicly.references import case_by_reference
 
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "device_id", "account_id")
@@ -64,3 +65,11 @@ def export_personal_data(session: Session, typed_reference: str) -> dict[str, An
             for e in events
         ],
     }
+
+
+def purge_cutoff(retention_days: int, closed_before: date | None = None) -> datetime:
+    """Cases closed before this moment lose their contact details: the start of ``closed_before`` (UTC) if given,
+    else the retention period back from now."""
+    if closed_before is None:
+        return utcnow() - timedelta(days=retention_days)
+    return datetime.combine(closed_before, time.min, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from civicly.model_cli import model
+from civicly.cli.model import model
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from classifier import Registry

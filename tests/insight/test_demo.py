@@ -1,18 +1,23 @@
-"""``civicly seed-demo --cases N``: realistic demo cases through intake, once, with a surge that collapses in the queue."""
+"""The demo (``civicly seed-demo --cases N``): realistic cases through intake, once, with a surge that collapses in the
+queue."""
+from datetime import date
+
 from sqlmodel import func, select
 
-from civicly.cli import seed_demo
 from civicly.models import Case, CaseGroup, CaseGroupMember, Label
+from civicly.triage import demo
 from civicly.triage.dashboard import Period, Scope, build
 from civicly.triage.permissions import Actor
 from civicly.triage.queue import QueueFilters, list_queue
 
 
-def test_seed_demo_files_cases_once_with_history_and_a_surge(runner, session, make_user):
-    result = runner.invoke(seed_demo, ["--cases", "60"])
-    assert result.exit_code == 0, result.output
-    assert "Demo cases: 60 filed." in result.output
-    assert "already loaded" in runner.invoke(seed_demo, ["--cases", "60"]).output
+def unrouted(_text):
+    """No routing model: every demo case lands unrouted unless its citizen chose a ministry."""
+
+
+def test_seed_demo_files_cases_once_with_history_and_a_surge(session, make_user):
+    assert demo.seed(session, 60, unrouted).cases == 60
+    assert demo.seed(session, 60, unrouted).cases is None  # already loaded
     assert session.exec(select(func.count()).select_from(Case)).one() == 60
     surge = session.exec(select(CaseGroup).where(CaseGroup.surge_at.is_not(None))).one()
     officer = Actor.of(session, make_user("moussa@territoires.gouv.sn", "officer", ["TERRITOIRES"]))
@@ -25,3 +30,12 @@ def test_seed_demo_files_cases_once_with_history_and_a_surge(runner, session, ma
     assert session.exec(select(func.count()).select_from(Label)).one() > 10
     board = build(session, Scope(None), Period.last_weeks(13))
     assert board.total_cases == 60 and board.first_response_hours and board.compliance
+
+
+def test_seeding_everything_says_what_it_added_and_adds_nothing_twice(session):
+    first = demo.seed(session, 0, unrouted, today=date(2026, 6, 1))
+    assert (first.ministries_added, first.ministries_present, first.cases) == (17, 0, 0)
+    assert first.service_levels == 4 and first.holidays == 9  # three holidays in each of 2025, 2026 and 2027
+    again = demo.seed(session, 0, unrouted, today=date(2026, 6, 1))
+    assert (again.ministries_added, again.ministries_present, again.service_levels, again.holidays) == (0, 17, 0, 0)
+    assert session.exec(select(func.count()).select_from(Case)).one() == 0

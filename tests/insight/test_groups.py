@@ -5,14 +5,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from civicly.cli.worker import worker
 from civicly.models import Case, CaseGroup, CaseGroupMember, Event, OutboxMessage
 from civicly.models.timestamps import utcnow
-from civicly.outbox_cli import worker
 from civicly.triage import groups, outbox
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from civicly.triage.queue import QueueFilters, list_queue
 from civicly.triage.tracking import track
+from civicly.triage.worker import group_for_a_while
 from tests.conftest import csrf_token, file_case
 
 WATER = [
@@ -179,11 +180,8 @@ def test_a_failing_comparison_leaves_the_case_alone_and_the_job_done(seeded, mon
     assert seeded.get(CaseGroupMember, second.id) is None and seeded.get(Case, second.id).status == "new"
 
 
-def test_the_worker_groups_in_batches_until_none_waits_or_its_time_is_up(app, seeded):
-    from civicly.outbox_cli import _group_for_a_while
-
+def test_the_worker_groups_in_batches_until_none_waits_or_its_time_is_up(seeded):
     reports = [file_case(seeded, WATER[i % len(WATER)], department="TERRITOIRES") for i in range(5)]
-    with app.app_context():
-        assert _group_for_a_while("test-worker", batch=2, budget=0) == 2  # no time left after the first batch
-        assert _group_for_a_while("test-worker", batch=2) == 3  # then every batch until none waits
+    assert group_for_a_while(seeded, "test-worker", batch=2, budget=0) == 2  # no time left after the first batch
+    assert group_for_a_while(seeded, "test-worker", batch=2) == 3  # then every batch until none waits
     assert all(seeded.get(CaseGroupMember, r.id, populate_existing=True) is not None for r in reports)

@@ -10,9 +10,9 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from civicly import mail
+from civicly.cli.worker import worker
 from civicly.models import OutboxMessage
 from civicly.models.timestamps import utcnow
-from civicly.outbox_cli import worker
 from civicly.triage import outbox
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor

@@ -1,5 +1,5 @@
 """`civicly check`: every problem named with what to do, exit code 1 unless everything is ready."""
-from civicly.ops.cli import check
+from civicly.cli.check import check
 from tests.ops.conftest import promote_placeholder
 
 

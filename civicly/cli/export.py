@@ -4,16 +4,14 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
 
+from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.triage import exports
 from civicly.triage.dashboard import Scope
+from civicly.triage.departments import normalise_code
 
-
-@click.group("export", cls=AppGroup)
-def export() -> None:
-    """Cases as CSV or JSON Lines, filtered by reception date and ministry."""
+export = CommandGroup("export", help="Cases as CSV or JSON Lines, filtered by reception date and ministry.")
 
 
 def _filter_options(func):
@@ -37,7 +35,7 @@ def _run(rows, fields, start, end, ministry: str, fmt: str, output: str) -> None
             with open(output, "w", newline="", encoding="utf-8") as out:
                 count = exports.write(rows(get_session(), Scope(None), wanted), fields, fmt, out)
     except exports.UnknownMinistry as exc:
-        raise click.ClickException(f"No ministry has code {ministry.upper()}.") from exc
+        raise click.ClickException(f"No ministry has code {normalise_code(ministry)}.") from exc
     click.echo(f"{count} cases exported.", err=True)
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 import csv
 import functools
 import json
-import sys
 from pathlib import Path
 
 import flask
 import pytest
 
-from civicly import model_cli
-from civicly.model_cli import model
-from classifier import Registry, TriageModel
+from civicly.cli.model import model
+from classifier import Registry, TriageModel, training
 from tests.classifier.conftest import DATA, write_slice
+
 
 @pytest.fixture(scope="module")
 def slices(tmp_path_factory) -> dict[str, Path]:
@@ -89,7 +88,7 @@ def test_evaluate_prints_json_report(trained, invoke, slices):
 
 
 def test_worse_model_is_not_promoted_without_force(trained, invoke, slices, monkeypatch, model_app):
-    monkeypatch.setattr(model_cli, "TriageModel", functools.partial(TriageModel, C=1e-6))
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))
     args = ["train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
             "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote"]
     refused = invoke(*args)
@@ -126,16 +125,10 @@ def test_commands_without_a_model_say_so(invoke):
     assert "no model versions" in invoke("list").output
 
 
-def test_from_db_when_unavailable_is_a_clear_error(invoke, slices, monkeypatch):
-    monkeypatch.setitem(sys.modules, "civicly.triage.feedback", None)
-    result = invoke("train", "--data", str(slices["ar"]), "--from-db")
-    assert result.exit_code == 1 and "--from-db is unavailable" in result.output
-
-
 def test_active_version_that_cannot_be_loaded_is_replaced(trained, invoke, slices, monkeypatch, model_app):
     artifact = next((Path(model_app.config["MODEL_DIR"]) / trained).glob("*.joblib"))
     artifact.write_bytes(b"truncated")
-    monkeypatch.setattr(model_cli, "TriageModel", functools.partial(TriageModel, C=1e-6))  # worse, yet promoted
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))  # worse, yet promoted
     result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
                     "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
     assert result.exit_code == 0, result.output

@@ -1,18 +1,14 @@
 """``civicly sla`` and ``civicly holidays``: response deadlines are data, managed here."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
-from flask.cli import AppGroup
 
+from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.triage import deadlines
+from civicly.triage.departments import normalise_code
 
-
-@click.group("sla", cls=AppGroup)
-def sla() -> None:
-    """Response deadlines per ministry and urgency."""
+sla = CommandGroup("sla", help="Response deadlines per ministry and urgency.")
 
 
 @sla.command("list")
@@ -38,12 +34,10 @@ def sla_set(ministry: str, urgency: str, days: int, calendar_days: bool) -> None
     except deadlines.InvalidServiceLevel as exc:
         raise click.ClickException(str(exc)) from exc
     kind = "calendar" if calendar_days else "working"
-    click.echo(f"{ministry.upper()} / {urgency}: {days} {kind} days.")
+    click.echo(f"{normalise_code(ministry)} / {urgency}: {days} {kind} days.")
 
 
-@click.group("holidays", cls=AppGroup)
-def holidays() -> None:
-    """Public holidays, skipped when deadlines count working days."""
+holidays = CommandGroup("holidays", help="Public holidays, skipped when deadlines count working days.")
 
 
 @holidays.command("add")
@@ -62,11 +56,3 @@ def holidays_list(year: int | None) -> None:
     for holiday in deadlines.list_holidays(get_session(), year):
         click.echo(f"{holiday.day.isoformat()}\t{holiday.name}")
 
-
-def seed_demo_deadlines() -> str:
-    """Demo service levels and this year's and next year's common holidays (for ``civicly seed-demo``)."""
-    session = get_session()
-    levels = deadlines.seed_demo_levels(session)
-    this_year = date.today().year
-    days = sum(deadlines.seed_demo_holidays(session, year) for year in (this_year - 1, this_year, this_year + 1))
-    return f"Demo deadlines: {levels} service levels and {days} holidays added."

@@ -1,5 +1,6 @@
 """The civicly command: ministries as data."""
-from civicly.cli import departments, seed_demo
+from civicly.cli.demo import seed_demo
+from civicly.cli.departments import departments
 
 
 def test_seed_demo_is_idempotent_and_lists_codes_first(runner, session):

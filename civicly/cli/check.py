@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import ScriptInfo
 
-from civicly.config import ConfigError, check_settings
+from civicly.cli.base import command
+from civicly.config import ConfigError
 from civicly.db import get_engine
 from civicly.ops import readiness
 
 
-def _settings_check(workers: int) -> readiness.Check:
-    problems = check_settings(current_app.config, workers)
-    if problems:
-        return readiness.Check("settings", False, f"{len(problems)} unsafe for production", hint="\n    -> ".join(problems))
-    return readiness.Check("settings", True, f"ok ({current_app.config['ENV_NAME']}, {workers} worker(s))")
-
-
-@click.command("check")
+# Loads the app itself, so that a configuration it refuses is reported as a message rather than a traceback.
+@command("check", app_context=False)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, envvar="WEB_CONCURRENCY",
               help="Worker processes the server will run (default: $WEB_CONCURRENCY, as gunicorn.conf.py reads it).")
 @click.pass_context
@@ -28,14 +22,7 @@ def check(ctx: click.Context, workers: int) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     with app.app_context():
-        engine = get_engine()
-        checks = [
-            _settings_check(workers),
-            readiness.database_check(engine),
-            readiness.migrations_check(engine, app.config["DATABASE_URL"]),
-            readiness.model_check(),
-            readiness.rate_limit_storage_check(app.config["RATELIMIT_STORAGE_URI"]),
-        ]
+        checks = readiness.serve_checks(app.config, get_engine(), workers)
     for item in checks:
         version = f" [{item.version}]" if item.version else ""
         hint = f"\n    -> {item.hint}" if item.hint and not item.ok else ""

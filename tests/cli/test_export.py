@@ -4,7 +4,7 @@ import io
 import json
 import re
 
-from civicly.export_cli import export
+from civicly.cli.export import export
 from tests.conftest import file_case
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

@@ -1,5 +1,5 @@
 """``civicly sla`` and ``civicly holidays`` manage deadlines as data."""
-from civicly.deadlines_cli import holidays, sla
+from civicly.cli.deadlines import holidays, sla
 
 
 def test_sla_set_and_list(runner, seeded):

@@ -1,10 +1,10 @@
-"""civicly privacy purge/export and db backup/restore."""
+"""civicly privacy purge and export: contact details erased after the retention period, a citizen's data on request."""
 import json
 from datetime import timedelta
 
 from sqlmodel import select
 
-from civicly.cli import db, privacy
+from civicly.cli.privacy import privacy
 from civicly.models import Case, Event
 from civicly.models.timestamps import utcnow
 from tests.conftest import file_case
@@ -50,33 +50,3 @@ def test_export_gives_the_citizen_their_data_without_internal_notes(runner, seed
     assert data["reference"] == case.reference and data["contact"]["email"] == "fatou@example.sn"
     assert "internal only" not in result.output
     assert runner.invoke(privacy, ["export", "CIV-0000-0000"]).exit_code == 1
-
-
-def test_backup_and_restore_bring_back_every_case(runner, seeded, database_url, tmp_path):
-    if not database_url.startswith("sqlite"):
-        result = runner.invoke(db, ["backup", str(tmp_path / "x.sqlite3")])
-        assert result.exit_code == 1 and "pg_dump" in result.output
-        return
-    references = {file_case(seeded, f"Case number {i} about the clinic roof.").reference for i in range(5)}
-    target = tmp_path / "backup.sqlite3"
-    assert runner.invoke(db, ["backup", str(target)]).exit_code == 0
-    for event in seeded.exec(select(Event)).all():
-        seeded.connection().exec_driver_sql(f"DELETE FROM events WHERE id = {event.id}")
-    for table in ("case_group_members", "case_groups", "outbox", "cases"):  # similar reports are grouped
-        seeded.connection().exec_driver_sql(f"DELETE FROM {table}")
-    seeded.commit()
-    assert seeded.exec(select(Case)).all() == []
-    result = runner.invoke(db, ["restore", str(target), "--yes"])
-    assert result.exit_code == 0, result.output
-    seeded.expire_all()
-    assert {c.reference for c in seeded.exec(select(Case)).all()} == references
-    assert runner.invoke(db, ["backup", str(target)]).exit_code == 1  # never overwrites
-
-
-def test_restore_refuses_a_file_that_is_not_a_civicly_database(runner, seeded, database_url, tmp_path):
-    if not database_url.startswith("sqlite"):
-        return
-    junk = tmp_path / "junk.sqlite3"
-    junk.write_bytes(b"not a database at all" * 100)
-    result = runner.invoke(db, ["restore", str(junk), "--yes"])
-    assert result.exit_code == 1

@@ -1,5 +1,5 @@
 """civicly users: accounts from the command line, passwords never on the command line."""
-from civicly.cli import users
+from civicly.cli.users import users
 from tests.conftest import PASSWORD
 
 

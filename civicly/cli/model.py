@@ -1,0 +1,155 @@
+"""``civicly model``: train, evaluate, inspect and activate routing models. Needs no database (except
+``train --from-db``); the registry folder is the app's MODEL_DIR."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from civicly.cli.base import CommandGroup
+from civicly.db import get_session
+from civicly.triage import model_versions
+from classifier import DatasetError, Prediction, RegistryError, format_report, training
+
+model = CommandGroup("model", database=False, help="Train, evaluate and activate the routing and urgency model.")
+
+
+@contextmanager
+def _errors_as_messages() -> Iterator[None]:
+    """A bad file, a missing version or a refused promotion is a message, not a traceback."""
+    try:
+        yield
+    except (DatasetError, RegistryError, training.TrainingError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@model.command("train")
+@click.option("--data", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Training CSV (text, department; optional language, urgency). Repeat for several files.")
+@click.option("--label-map", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with columns from,to mapping the files' labels to department codes.")
+@click.option("--from-db", is_flag=True, help="Also train on officers' reviewed decisions from the database.")
+@click.option("--holdout", default=0.2, show_default=True, type=click.FloatRange(0.05, 0.5),
+              help="Share of rows (whole text groups) held out for evaluation; the model is trained on the rest.")
+@click.option("--promote", is_flag=True,
+              help="Activate the new version if it is no worse than the active one on the held-out rows.")
+@click.option("--force", is_flag=True, help="With --promote: activate even if worse than the active version.")
+def train(paths, label_map, from_db, holdout, promote, force) -> None:
+    """Train a new model version, evaluate it on held-out rows and save it in the registry."""
+    if not paths and not from_db:
+        raise click.ClickException("give at least one --data file (or --from-db)")
+    plan = training.TrainingPlan(paths, label_map, holdout, promote, force)
+    with _errors_as_messages():
+        trained = model_versions.train(get_session() if from_db else None, plan, click.echo)
+    if trained.promoted:
+        was = f" (was {trained.previous})" if trained.previous else ""
+        click.echo(f"version {trained.version} is now active{was}")
+
+
+@model.command("evaluate")
+@click.option("--data", "paths", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled CSV to evaluate on. Repeat for several files.")
+@click.option("--label-map", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with columns from,to mapping the files' labels to department codes.")
+@click.option("--version", help="Version to evaluate (default: the active one).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+def evaluate(paths, label_map, version, as_json) -> None:
+    """Report how a model version routes and ranks labelled data."""
+    with _errors_as_messages():
+        result = training.evaluate(model_versions.registry(), paths, label_map, version, click.echo)
+    overlap = result.files_used_in_training
+    if as_json:
+        click.echo(json.dumps({**result.report, "files_used_in_training": overlap}, indent=2, ensure_ascii=False))
+        return
+    if overlap:
+        click.echo(f"note: {', '.join(overlap)} was used to train this version; figures are optimistic.", err=True)
+    click.echo(f"version {result.version}\n{format_report(result.report)}")
+
+
+def _describe(prediction: Prediction) -> str:
+    lines = []
+    if prediction.department is None:
+        lines.append(f"manual triage ({prediction.triage_reason}); no department suggested")
+    else:
+        verdict = "auto-routed" if prediction.auto_routed else f"manual triage ({prediction.triage_reason})"
+        lines.append(f"{prediction.department}  confidence {prediction.confidence:.1%}  {verdict}")
+        lines.append("top 3: " + ", ".join(f"{label} {p:.1%}" for label, p in prediction.top3))
+        lines.append("because of: " + (", ".join(prediction.reasons) or "no single word stands out"))
+    lines.append(f"urgency {prediction.urgency} (score {prediction.urgency_score:.2f}, from {prediction.urgency_source}): "
+                 + "; ".join(prediction.urgency_reasons))
+    lines.append(f"language: {prediction.language or 'not determined'}")
+    return "\n".join(lines)
+
+
+@model.command("predict")
+@click.option("--data", "source", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with a text column; every row is copied to --out with the predictions added.")
+@click.option("--out", "target", type=click.Path(dir_okay=False), help="Where to write the predictions CSV.")
+@click.option("--text", help="Predict one text and explain the prediction.")
+@click.option("--version", help="Version to use (default: the active one).")
+@click.option("--json", "as_json", is_flag=True, help="With --text: print the prediction as JSON.")
+def predict(source, target, text, version, as_json) -> None:
+    """Route texts with a model version: a whole CSV file, or one text with its explanation."""
+    if (text is None) == (source is None):
+        raise click.ClickException("give either --text or --data (with --out)")
+    if source is not None and target is None:
+        raise click.ClickException("--data needs --out for the predictions file")
+    registry = model_versions.registry()
+    with _errors_as_messages():
+        if text is None:
+            used, count = training.predict_file(registry, source, target, version)
+            click.echo(f"wrote {count} predictions to {target} (version {used})")
+            return
+        used, prediction = training.predict_text(registry, text, version)
+    if as_json:
+        click.echo(json.dumps({"version": used, **prediction.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_describe(prediction))
+
+
+@model.command("list")
+def list_versions() -> None:
+    """List saved versions, newest last; the active one is starred."""
+    registry = model_versions.registry()
+    active = registry.active_version()
+    cards = registry.cards()
+    if not cards:
+        click.echo(f"no model versions in {registry.root}")
+        return
+    for card in cards:
+        metrics = card.get("metrics", {})
+        marker = "*" if card["version"] == active else " "
+        click.echo(
+            f"{marker} {card['version']}  created {card.get('created_at', '?')}  "
+            f"macro-F1 {metrics.get('macro_f1', float('nan')):.3f}  "
+            f"auto-routed {metrics.get('auto_route_share', 0):.0%}  rows {card.get('rows', {}).get('train', '?')}"
+        )
+
+
+@model.command("show")
+@click.argument("version")
+def show(version) -> None:
+    """Print the model card of VERSION (JSON)."""
+    with _errors_as_messages():
+        card = model_versions.registry().card(version)
+    click.echo(json.dumps(card, indent=2, ensure_ascii=False))
+
+
+@model.command("promote")
+@click.argument("version")
+def promote_version(version) -> None:
+    """Make VERSION the active model (running workers pick it up on their next request)."""
+    with _errors_as_messages():
+        model_versions.registry().promote(version)
+    click.echo(f"version {version} is now active")
+
+
+@model.command("rollback")
+def rollback() -> None:
+    """Re-activate the previously active version."""
+    with _errors_as_messages():
+        version = model_versions.registry().rollback()
+    click.echo(f"rolled back: version {version} is active again")
+

@@ -1,0 +1,74 @@
+"""The worker's loop: group new cases with similar open reports, then send the outbox's e-mails, until stopped.
+
+Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them).
+"""
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from civicly import mail
+from civicly.triage import groups
+
+GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
+
+Echo = Callable[..., None]  # called as click.echo is: (message, err=False)
+
+
+def _silent(message: str, err: bool = False) -> None:
+    """Progress nobody reads (the default)."""
+
+
+def group_for_a_while(session: Session, worker: str, batch: int, budget: float = GROUPING_BUDGET) -> int:
+    """Group waiting cases, ``batch`` at a time, until none waits or ``budget`` seconds have passed: a round of
+    e-mails (each a round trip to the SMTP server) delays grouping by one batch of them at most, and a flood of
+    submissions holds the e-mails back by ``budget`` at most."""
+    started, total = time.monotonic(), 0
+    while True:
+        done = groups.attach_pending(session, worker, limit=batch)
+        session.commit()  # a short transaction per batch: its groups are stored before the next batch is claimed
+        total += done
+        if done < batch or time.monotonic() - started >= budget:
+            return total
+
+
+def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worker: str, batch: int,
+             once: bool = False, echo: Echo = _silent) -> tuple[int, mail.Round]:
+    """One pass: group what waits (every case if ``once``, else for a while), then send the e-mails due; returns how
+    many cases were grouped and what the e-mails' round did. A lost database pauses grouping, or stops a ``once``."""
+    try:
+        grouped = groups.attach_all_pending(session, worker) if once else group_for_a_while(session, worker, batch)
+        session.commit()  # the groups found are stored before any e-mail is sent
+    except OperationalError as exc:  # database busy or unreachable: the claimed jobs are taken again later
+        session.rollback()
+        if once:
+            raise
+        echo(f"grouping paused: {type(exc.orig).__name__}", err=True)
+        grouped = 0
+    done = mail.deliver_due(session, config, send, worker, limit=batch)
+    session.commit()  # a short transaction per round: what was sent is recorded before the next round is claimed
+    if done.sent or done.failed or done.cancelled:
+        echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
+    return grouped, done
+
+
+def run(session: Session, config: Mapping[str, Any], send: mail.Send, worker: str, batch: int, interval: float,
+        once: bool = False, echo: Echo = _silent) -> None:
+    """Pass after pass, sleeping ``interval`` seconds when nothing was due; stops cleanly on SIGTERM or Ctrl-C after
+    the case or message in hand, or after one pass if ``once``."""
+    stopping: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_args: stopping.append(True))
+    try:
+        while not stopping:
+            grouped, done = run_once(session, config, send, worker, batch, once, echo)
+            if once:
+                break
+            if not (grouped or done.sent or done.failed):
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
