@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, after_this_request, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -49,10 +49,34 @@ def get_session() -> Session:
     """The session of the current request or command, opened on first use."""
     if "db_session" not in g:
         g.db_session = Session(get_engine(), expire_on_commit=False)
+        if has_request_context():
+            after_this_request(_commit_request)
     return g.db_session
 
 
+def _commit_request(response: Response) -> Response:
+    """Commit the request's unit of work before its response leaves, so a failed commit still becomes an error page.
+
+    Run before the app's after_request hooks (security headers, metrics, log line), which then see the final response.
+    A response of 500 or more rolls back; so does a commit that fails, whose error is handled like one the view raised
+    (a database outage: the 503 page, with the citizen's form where the blueprint keeps it).
+    """
+    session = g.get("db_session")
+    if session is None:
+        return response
+    if response.status_code >= 500:
+        session.rollback()
+        return response
+    try:
+        session.commit()
+    except Exception as error:
+        session.rollback()
+        return current_app.make_response(current_app.handle_user_exception(error))
+    return response
+
+
 def _close_session(_exc: BaseException | None) -> None:
+    """Closing rolls back what was not committed: an exception that skipped the hook, a command without unit_of_work()."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

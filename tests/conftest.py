@@ -101,6 +101,7 @@ def seeded(session):
     from civicly.triage.departments import seed_from_file
 
     seed_from_file(session)
+    session.commit()
     return session
 
 
@@ -130,7 +131,9 @@ def make_user(seeded):
     from civicly.triage.accounts import create_user
 
     def _make(email: str, role: str = "officer", departments=("SANTE",)):
-        return create_user(seeded, email, PASSWORD, Role(role), departments)
+        user = create_user(seeded, email, PASSWORD, Role(role), departments)
+        seeded.commit()
+        return user
 
     return _make
 
@@ -150,7 +153,9 @@ def login_as(client):
 
 def file_case(session, text: str = "The health centre in Kaolack has had no doctor for two weeks.", department: str = "SANTE",
               **fields):
-    """A case sent to ``department`` by its sender (no model needed)."""
+    """A case sent to ``department`` by its sender (no model needed), committed as a request would."""
     from civicly.triage.intake import SubmissionInput, submit
 
-    return submit(session, SubmissionInput(text=text, department_code=department or "", **fields), route=lambda _t: None)
+    case = submit(session, SubmissionInput(text=text, department_code=department or "", **fields), route=lambda _t: None)
+    session.commit()
+    return case

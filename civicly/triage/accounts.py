@@ -68,7 +68,6 @@ def create_user(session: Session, email: str, password: str, role: Role, departm
     session.flush()
     for department in departments:
         session.add(UserDepartment(user_id=user.id, department_id=department.id))
-    session.commit()
     return user
 
 
@@ -108,7 +107,6 @@ def set_password(session: Session, email: str, password: str) -> User:
     user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
     session.add(user)
-    session.commit()
     return user
 
 
@@ -116,7 +114,6 @@ def set_active(session: Session, email: str, active: bool) -> User:
     user = get_user(session, email)
     user.active = active
     session.add(user)
-    session.commit()
     return user
 
 
@@ -138,13 +135,11 @@ def authenticate(session: Session, email: str, password: str) -> Optional[User]:
         if user.failed_logins >= MAX_FAILURES:
             user.locked_until, user.failed_logins = now + LOCK_FOR, 0
         session.add(user)
-        session.commit()
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     session.add(user)
-    session.commit()
     return user
 
 

@@ -44,7 +44,6 @@ def create_key(session: Session, name: str) -> IssuedKey:
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(name=name, prefix=secret[:PREFIX_LEN], key_hash=key_hash(secret))
     session.add(record)
-    session.commit()
     return IssuedKey(record=record, secret=secret)
 
 
@@ -63,7 +62,6 @@ def revoke_key(session: Session, prefix_or_name: str) -> list[ApiKey]:
     for key in keys:
         key.revoked_at = now
         session.add(key)
-    session.commit()
     return list(keys)
 
 

@@ -110,7 +110,7 @@ def list_levels(session: Session) -> list[ServiceLevelRow]:
 
 
 def set_level(session: Session, department_code: str, urgency: str, days: int, working_days: bool) -> ServiceLevel:
-    """Create or change a service level; ``*`` (or empty) for any ministry or any urgency. Commits."""
+    """Create or change a service level; ``*`` (or empty) for any ministry or any urgency."""
     if not 0 < days <= MAX_DAYS:
         raise InvalidServiceLevel(f"days must be between 1 and {MAX_DAYS}")
     department_id = None if department_code in ("", "*") else get_department_id(session, department_code)
@@ -123,16 +123,14 @@ def set_level(session: Session, department_code: str, urgency: str, days: int, w
     )).first() or ServiceLevel(department_id=department_id, urgency=level_name, days=days)
     level.days, level.working_days, level.updated_at = days, working_days, utcnow()
     session.add(level)
-    session.commit()
     return level
 
 
 def add_holiday(session: Session, day: date, name: str) -> Holiday:
-    """Add (or rename) a public holiday. Commits."""
+    """Add (or rename) a public holiday."""
     holiday = session.exec(select(Holiday).where(Holiday.day == day)).first() or Holiday(day=day, name=name)
     holiday.name = name.strip()[:200] or day.isoformat()
     session.add(holiday)
-    session.commit()
     return holiday
 
 
@@ -153,7 +151,6 @@ def seed_demo_levels(session: Session) -> int:
         if exists is None:
             session.add(ServiceLevel(urgency=urgency, days=days, working_days=True))
             added += 1
-    session.commit()
     return added
 
 
@@ -164,5 +161,4 @@ def seed_demo_holidays(session: Session, year: int) -> int:
         if session.exec(select(Holiday).where(Holiday.day == date(year, month, day))).first() is None:
             session.add(Holiday(day=date(year, month, day), name=name))
             added += 1
-    session.commit()
     return added

@@ -69,8 +69,7 @@ def decide(session: Session, actor: Actor, reference: str, decision: Decision, a
             update(Case).where(col(Case.id) == case.id, col(Case.version) == decision.version)
             .values(**changes, version=Case.version + 1, updated_at=now)
         )
-        if result.rowcount != 1:
-            session.rollback()
+        if result.rowcount != 1:  # nothing was written or added: the caller's unit of work stays as it was
             raise Conflict(reference)
         if "department_id" in changes:
             groups.detach(session, case)
@@ -81,7 +80,7 @@ def decide(session: Session, actor: Actor, reference: str, decision: Decision, a
         outbox.notify(session, case, kind, event)
     if label is not None:
         session.add(label)
-    session.commit()
+    session.flush()
     session.refresh(case)
     return case
 

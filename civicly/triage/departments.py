@@ -62,7 +62,6 @@ def upsert_departments(session: Session, rows: Iterable[dict[str, str]]) -> tupl
             department.active = True
             session.add(department)
             updated += 1
-    session.commit()
     return added, updated
 
 
@@ -77,7 +76,6 @@ def add_department(session: Session, code: str, names: dict[str, str]) -> Depart
         raise CivicError(f"a ministry with code {code} already exists")
     department = Department(code=code, **{f"name_{k}": v for k, v in names.items() if v})
     session.add(department)
-    session.commit()
     return department
 
 
@@ -87,7 +85,6 @@ def rename_department(session: Session, code: str, names: dict[str, str]) -> Dep
         if value:
             setattr(department, f"name_{lang}", value)
     session.add(department)
-    session.commit()
     return department
 
 
@@ -95,5 +92,4 @@ def set_department_active(session: Session, code: str, active: bool) -> Departme
     department = get_department(session, code)
     department.active = active
     session.add(department)
-    session.commit()
     return department

@@ -88,16 +88,16 @@ def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
         # One write lock for the whole database, which submissions wait for: a short transaction per group found.
         matched = {case.id for case, _match in matches}
         outbox.finish(session, [job for case_id, job in job_of.items() if case_id not in matched], worker)
-        session.commit()
+        session.commit()  # SQLite's single write lock is held only this long
         for case, match in matches:
             if outbox.finish(session, [job_of[case.id]], worker):
                 _guarded(case, lambda: _join(session, case, *match), savepoint=session)
-            session.commit()
+            session.commit()  # one short transaction per group found, for the same lock
     else:
         outbox.finish(session, list(jobs), worker)
         for case, match in matches:
             _guarded(case, lambda: _join(session, case, *match), savepoint=session)
-        session.commit()
+        session.commit()  # a batch's groups are stored with its finished jobs, before the next batch is claimed
     return len(jobs)
 
 
@@ -283,7 +283,6 @@ def merge(session: Session, actor: Actor, lead_reference: str, references: Seque
         merged.append(case.reference)
     if merged:
         session.add(Event(case_id=lead.id, kind="merged", actor=actor.email, after={"merged": merged}))
-    session.commit()
     return len(merged)
 
 
@@ -302,7 +301,6 @@ def answer_all(session: Session, actor: Actor, lead_reference: str, message: str
         session.flush()
         outbox.notify(session, case, "reply", event)
         answered += 1
-    session.commit()
     return answered
 
 

@@ -123,7 +123,7 @@ def submit(session: Session, data: SubmissionInput, route: Router) -> Case:
     for _attempt in range(5):
         try:  # a form sent again is found by its unique token when its insert fails, not looked up every time
             case = _build_case(session, data, routing)
-            session.commit()
+            session.flush()
             return case
         except IntegrityError:
             session.rollback()

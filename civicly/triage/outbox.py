@@ -98,7 +98,7 @@ def claim(session: Session, worker: str, now: Optional[datetime] = None, limit: 
             claimed = sorted(session.execute(take.where(col(OutboxMessage.id).in_(ids)).returning(OutboxMessage.id)).scalars())
         else:
             claimed = [i for i in ids if session.execute(take.where(col(OutboxMessage.id) == i)).rowcount == 1]
-    session.commit()
+    session.commit()  # a claim is its own short transaction: other workers must see the lease before we send
     return claimed
 
 
@@ -121,7 +121,7 @@ def _held_by(message_id: int, worker: str):
 def mark_sent(session: Session, message_id: int, worker: str, now: Optional[datetime] = None) -> bool:
     result = session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
         status=OutboxStatus.sent.value, sent_at=now or utcnow(), lease_until=None, last_error=None))
-    session.commit()
+    session.commit()  # stored as soon as the SMTP server accepted it: a crash later in the batch cannot resend it
     return result.rowcount == 1
 
 
@@ -139,7 +139,7 @@ def mark_cancelled(session: Session, message_id: int, worker: str, reason: str) 
     """Nothing to send any more (the address was erased): not a failure, so not a dead letter."""
     session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
         status=OutboxStatus.cancelled.value, lease_until=None, last_error=reason))
-    session.commit()
+    session.commit()  # ends this message's lease now, not with the worker's batch
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
@@ -158,17 +158,16 @@ def mark_failed(session: Session, message_id: int, worker: str, error: str, perm
     session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
         status=status.value, lease_until=None, last_error=error[:2000],
         next_attempt_at=now if dead else now + backoff(message.attempts)))
-    session.commit()
+    session.commit()  # ends this message's lease now, not with the worker's batch
     log.warning("outbox message %s failed (attempt %s, now %s): %s", message_id, message.attempts, status.value, error)
     return status.value
 
 
 def retry(session: Session, message_id: int) -> bool:
-    """An admin sends a dead letter again (for example after fixing the SMTP settings). Commits."""
+    """An admin sends a dead letter again (for example after fixing the SMTP settings)."""
     result = session.execute(update(OutboxMessage).where(
         col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == OutboxStatus.dead.value).values(
         status=OutboxStatus.pending.value, attempts=0, next_attempt_at=utcnow(), last_error=None))
-    session.commit()
     return result.rowcount == 1
 
 

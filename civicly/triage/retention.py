@@ -38,7 +38,6 @@ def purge_contacts(session: Session, closed_before: datetime, actor: str) -> int
         session.execute(update(Case).where(col(Case.id) == case_id).values({name: None for name in CONTACT_FIELDS}))
         session.add(Event(case_id=case_id, kind="purged", actor=actor,
                           after={"erased": list(CONTACT_FIELDS), "closed_before": closed_before.isoformat()}))
-    session.commit()
     return len(cases)
 
 

@@ -25,7 +25,7 @@ def can_answer(session: Session, typed_reference: str) -> bool:
 
 
 def answer(session: Session, typed_reference: str, answered: bool, comment: str = "") -> SatisfactionAnswer:
-    """Store the citizen's answer (the comment redacted of personal data). Commits; NotAsked if not possible."""
+    """Store the citizen's answer (the comment redacted of personal data); NotAsked if not possible."""
     case = case_by_reference(session, typed_reference)
     if CaseStatus(case.status).is_open:
         raise NotAsked("the case is still open")
@@ -33,7 +33,7 @@ def answer(session: Session, typed_reference: str, answered: bool, comment: str 
     row = SatisfactionAnswer(case_id=case.id, answered=answered, comment=comment)
     session.add(row)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         raise NotAsked("this case was already rated") from None

@@ -82,7 +82,9 @@ def model(app):
 
 @pytest.fixture
 def api_key(seeded) -> str:
-    return apikeys.create_key(seeded, "FixMyStreet test").secret
+    secret = apikeys.create_key(seeded, "FixMyStreet test").secret
+    seeded.commit()
+    return secret
 
 
 @pytest.fixture

@@ -15,8 +15,10 @@ PRIVATE = "Call me on +221 77 123 45 67 or awa@example.sn: the school roof leaks
 def file_case(session, text=PRIVATE, **fields) -> Case:
     routing = KeywordModel().predict([text])[0]
     from civicly.classify import Routing
-    return submit(session, SubmissionInput(text=text, channel="open311", **fields),
+    case = submit(session, SubmissionInput(text=text, channel="open311", **fields),
                   route=lambda _t: Routing("test-1", routing))
+    session.commit()
+    return case
 
 
 def aged(session, case: Case, days: float) -> Case:

@@ -38,10 +38,11 @@ def live_app(tmp_path, sqlite_template):
         "MODEL_DIR": str(tmp_path / "models"), "RATELIMIT_ENABLED": False, "DEFAULT_LOCALE": "en",
     })
     with app.app_context():
-        from civicly.db import get_session
+        from civicly.db import unit_of_work
         from civicly.triage.departments import seed_from_file
 
-        seed_from_file(get_session())
+        with unit_of_work() as session:
+            seed_from_file(session)
     return app
 
 

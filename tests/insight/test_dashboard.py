@@ -32,6 +32,7 @@ def history(seeded, make_user):
         decide(seeded, sante, case.reference, Decision("status", 1, status="resolved"))
     satisfaction.answer(seeded, cases[0].reference, True)
     satisfaction.answer(seeded, cases[1].reference, False, "Nobody came. Call me on +221 77 123 45 67")
+    seeded.commit()
     return cases
 
 

@@ -69,6 +69,7 @@ def test_a_status_change_reaches_the_smtp_server_exactly_once(seeded, make_user,
     case = file_case(seeded, email="fatou@example.sn", language="fr")
     officer = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE"]))
     decide(seeded, officer, case.reference, Decision("status", 1, status="in_progress"))
+    seeded.commit()
     run_worker(runner)
     run_worker(runner)  # nothing left to send: a second pass sends nothing again
     assert len(smtp.messages) == 2
@@ -90,6 +91,7 @@ def test_the_citizen_gets_a_closure_message_and_a_reply_in_their_language(seeded
     officer = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE"]))
     decide(seeded, officer, case.reference, Decision("reply", 1, message="Daktari atafika Jumatatu."))
     decide(seeded, officer, case.reference, Decision("status", 1, status="resolved"))
+    seeded.commit()
     run_worker(runner)
     bodies = [m.get_content() for m in smtp.messages]
     assert len(bodies) == 3 and any("Daktari atafika Jumatatu." in b for b in bodies)

@@ -153,6 +153,7 @@ def test_case_page_says_in_words_why_a_confident_suggestion_went_to_triage(clien
                          urgency_reasons=[], language="fr", triage_reason="language_not_auto_routed")
     case = submit(seeded, SubmissionInput(text="Le centre de santé n'a plus de tests du paludisme."),
                   route=lambda _text: Routing("v1", verdict))
+    seeded.commit()
     login_as("tri@gov.sn")
     page = client.get(f"/officer/cases/{case.reference}").get_data(as_text=True)
     assert "sent to manual triage: the model is not yet accurate enough in this language" in page
