@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.engine import Engine
@@ -40,7 +41,7 @@ def _cases(count: int, codes: dict[int, str], seed: int) -> Iterator[tuple[dict,
     texts = [row["text"][:TEXT_CHARS] for row in sample_rows(2_000, seed=seed)]
     department_ids = list(codes)
     ministry_weights = [1 / (k + 1) ** 0.7 for k in range(len(department_ids))]
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     for start in range(0, count, BATCH):
         size = min(BATCH, count - start)
         statuses = _weighted(STATUSES, rng, size)

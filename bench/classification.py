@@ -7,8 +7,9 @@ what routing costs without the calibrated confidence, the explanation, language 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench.loadgen import percentile
 from bench.report import Figure, StepResult, Target

@@ -9,8 +9,8 @@ import asyncio
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlencode
 
 CSRF_FIELD = re.compile(rb'name="csrf_token"(?: type="hidden")? value="([^"]+)"')

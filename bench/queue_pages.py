@@ -10,13 +10,12 @@ plan is printed (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL ``EXPLAIN ANALYZE``) 
 from __future__ import annotations
 
 import gc
-
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -75,7 +74,7 @@ def _group(engine: Engine) -> int:
     by_ministry: dict[int, list[int]] = {}
     for case_id, department in chosen:
         by_ministry.setdefault(department, []).append(case_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     groups, members = [], []
     for department, ids in by_ministry.items():
         for start in range(0, len(ids) - GROUP_SIZE + 1, GROUP_SIZE):

@@ -7,7 +7,6 @@ import os
 import platform
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Optional
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -20,10 +19,10 @@ class Figure:
     what: str
     value: float
     unit: str
-    baseline: Optional[float] = None
+    baseline: float | None = None
 
     @property
-    def ratio(self) -> Optional[float]:
+    def ratio(self) -> float | None:
         if self.baseline in (None, 0) or _missing(self.value) or _missing(self.baseline):
             return None
         return self.value / self.baseline
@@ -35,14 +34,14 @@ class Target:
 
     step: str
     what: str
-    value: Optional[float]
+    value: float | None
     limit: float
     unit: str = ""
     at_least: bool = False
     lower_bound: bool = False  # the run was stopped: the true value is larger, and the goal is missed
 
     @property
-    def met(self) -> Optional[bool]:
+    def met(self) -> bool | None:
         if _missing(self.value):
             return None
         if self.lower_bound:
@@ -58,11 +57,11 @@ class StepResult:
     details: dict = field(default_factory=dict)
 
 
-def _missing(value: Optional[float]) -> bool:
+def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _number(value: Optional[float]) -> str:
+def _number(value: float | None) -> str:
     if _missing(value):
         return "—"
     if abs(value) >= 100:

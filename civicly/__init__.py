@@ -1,8 +1,9 @@
 """Civicly: citizen-feedback triage for public administrations."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -36,8 +37,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     metrics.init_app(app)
 
     from civicly.admin import bp as admin_bp
-    from civicly.auth import bp as auth_bp
     from civicly.api import bp as api_bp
+    from civicly.auth import bp as auth_bp
     from civicly.citizen import bp as citizen_bp
     from civicly.officer import bp as officer_bp
     from civicly.ops import bp as ops_bp

@@ -5,7 +5,7 @@ Colours are the Okabe–Ito palette, told apart by people with colour-blindness;
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -35,13 +35,13 @@ class ModelHolder:
         self._lock = threading.Lock()
         self._marker: Any = None
         self._model: Any = None
-        self._version: Optional[str] = None
-        self.last_error: Optional[str] = None
+        self._version: str | None = None
+        self.last_error: str | None = None
 
     def _registry(self) -> Registry:
         return Registry(self.model_dir)
 
-    def current(self) -> tuple[Any, Optional[str]]:
+    def current(self) -> tuple[Any, str | None]:
         """The active model and its version, reloading only when the active pointer has moved."""
         registry = self._registry()
         marker = registry.active_marker()
@@ -87,7 +87,7 @@ def warm_up(app: Flask) -> None:
         log.exception("warm-up failed; the first request will load the model instead")
 
 
-def model_problem() -> Optional[str]:
+def model_problem() -> str | None:
     """Why no model is serving, for /readyz and the admins' alert; None when one is."""
     try:
         model, _version = holder().current()
@@ -96,7 +96,7 @@ def model_problem() -> Optional[str]:
     return None if model is not None else (holder().last_error or "no active model version")
 
 
-def route(text: str) -> Optional[Routing]:
+def route(text: str) -> Routing | None:
     """Predict department and urgency for ``text``; None (and a log line) when no model can answer."""
     try:
         model, version = holder().current()
@@ -108,6 +108,6 @@ def route(text: str) -> Optional[Routing]:
         return None
 
 
-def detected_language(text: str) -> Optional[str]:
+def detected_language(text: str) -> str | None:
     """The language of a text, offline; None when unsure."""
     return detect_language(text).code

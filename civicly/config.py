@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_KEY_LENGTH = 32

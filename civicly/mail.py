@@ -9,11 +9,12 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 from urllib.parse import urlsplit
-from typing import Any, Callable, Mapping
 
 from flask import current_app
 from flask_babel import force_locale

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Iterator
 from ipaddress import ip_address
-from typing import Iterator
 
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest

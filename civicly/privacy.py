@@ -5,7 +5,7 @@ Used wherever text leaves the case page: queue previews, exports, training data 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import phonenumbers
 

@@ -59,7 +59,7 @@ class TrainingSet:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def subset(self, indices) -> "TrainingSet":
+    def subset(self, indices) -> TrainingSet:
         """The rows at `indices` (file fingerprints and skips are kept as they describe the whole load)."""
         pick = [int(i) for i in indices]
         return TrainingSet(

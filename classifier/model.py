@@ -106,7 +106,7 @@ class TriageModel(BaseEstimator):
         self.n_jobs = n_jobs
 
     # ----------------------------------------------------------------- fitting
-    def fit(self, texts, departments, urgencies=None, languages=None) -> "TriageModel":
+    def fit(self, texts, departments, urgencies=None, languages=None) -> TriageModel:
         """Learn routing, calibration, the auto-route threshold and (where labels exist) urgency."""
         all_texts = [str(text) for text in texts]
         y_all = np.asarray(list(departments), dtype=object)

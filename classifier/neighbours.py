@@ -63,7 +63,7 @@ class PastCases(BaseEstimator):
         ] or [np.zeros((0, n_classes))])
 
     def fit_from_counts(self, counts: sparse.csr_matrix, buckets: np.ndarray, labels: np.ndarray,
-                        n_classes: int) -> "PastCases":
+                        n_classes: int) -> PastCases:
         """Remember every counted row as a past case of class column `labels[i]`."""
         idf = self._idf(counts, np.arange(counts.shape[0]))
         kept = idf > 0

@@ -185,7 +185,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         self._char_cache = {}
         return self._weigh(counts, blocks)
 
-    def fit(self, texts, y=None) -> "RoutingFeatures":
+    def fit(self, texts, y=None) -> RoutingFeatures:
         *counts, used = self.count(texts)
         self.fit_from_counts(counts, used)
         return self

@@ -17,7 +17,7 @@ import os
 import platform
 import secrets
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -65,7 +65,7 @@ class Registry:
     def save(self, model, card: dict) -> str:
         """Write a new version (model + card completed with checksum, versions, date); return its name."""
         self.root.mkdir(parents=True, exist_ok=True)
-        created = datetime.now(timezone.utc)
+        created = datetime.now(UTC)
         version = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         staging = Path(tempfile.mkdtemp(prefix=".saving-", dir=self.root))
         joblib.dump(model, staging / ARTIFACT, compress=3)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Optional, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -100,7 +100,7 @@ def _dense_row() -> np.ndarray:
     return _local.row
 
 
-def most_similar(text: str, candidates: Sequence[str], threshold: float = THRESHOLD) -> Optional[tuple[int, float]]:
+def most_similar(text: str, candidates: Sequence[str], threshold: float = THRESHOLD) -> tuple[int, float] | None:
     """Index and similarity of the candidate most like ``text`` if it reaches ``threshold``, else None."""
     if not candidates:
         return None
@@ -109,7 +109,7 @@ def most_similar(text: str, candidates: Sequence[str], threshold: float = THRESH
     return (index, float(found[index])) if found[index] >= threshold else None
 
 
-def same_place(a: Optional[str], b: Optional[str]) -> bool:
+def same_place(a: str | None, b: str | None) -> bool:
     """Places given by both citizens must match (normalised); a missing place never separates two reports."""
     if not a or not b:
         return True

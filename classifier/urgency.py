@@ -66,7 +66,7 @@ class UrgencyModel(BaseEstimator):
     def __init__(self, min_similarity: float = 0.5):
         self.min_similarity = min_similarity
 
-    def fit(self, X, levels: np.ndarray, sample_weight: np.ndarray) -> "UrgencyModel":
+    def fit(self, X, levels: np.ndarray, sample_weight: np.ndarray) -> UrgencyModel:
         """Learn the levels of the labelled rows `X` (each counted `sample_weight` times)."""
         self.classifier_ = make_urgency_classifier().fit(X, levels, sample_weight=sample_weight)
         # Stored transposed (features x texts, CSR): a new text's similarities are then one sparse

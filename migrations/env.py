@@ -6,10 +6,10 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import pool
+from sqlmodel import SQLModel
 
 import civicly.models  # noqa: F401  (registers every table)
 from civicly.db import make_engine
-from sqlmodel import SQLModel
 
 config = context.config
 if config.config_file_name is not None:

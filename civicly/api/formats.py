@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import Response
 

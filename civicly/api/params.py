@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
@@ -55,12 +54,12 @@ def parse_datetime(value: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError("no time zone")
     try:
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("out of range") from exc
 
 
-def _number(values: MultiDict, name: str, errors: dict[str, list[str]]) -> Optional[float]:
+def _number(values: MultiDict, name: str, errors: dict[str, list[str]]) -> float | None:
     raw = first(values, name)
     if not raw:
         return None
@@ -88,7 +87,7 @@ def _integer(values: MultiDict, name: str, default: int, errors: dict[str, list[
 def request_query(values: MultiDict) -> RequestQuery:
     """The filters of GET requests; raises InvalidParameters."""
     errors: dict[str, list[str]] = {}
-    dates: dict[str, Optional[datetime]] = {}
+    dates: dict[str, datetime | None] = {}
     for name in ("start_date", "end_date"):
         raw = first(values, name)
         dates[name] = None

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from importlib import resources
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from flask import Response, current_app, request, url_for
 from flask_babel import force_locale, get_locale
@@ -75,7 +76,7 @@ def _check_jurisdiction() -> None:
         raise Refused(404, {"jurisdiction_id": ["Unknown jurisdiction_id."]})
 
 
-def _api_key() -> Optional[ApiKey]:
+def _api_key() -> ApiKey | None:
     return apikeys.authenticate(get_session(), params.first(request.values, "api_key"))
 
 

@@ -1,15 +1,13 @@
 """The signed-in user of a request, loaded fresh from the database on every request."""
 from __future__ import annotations
 
-from typing import Optional
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 
+from civicly.classify import model_problem
 from civicly.db import get_session
 from civicly.extensions import login_manager
-from civicly.classify import model_problem
 from civicly.models import Role, User
 from civicly.triage.permissions import Actor
 
@@ -33,7 +31,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_admin_alerts)
 
     @login_manager.user_loader
-    def _load(user_id: str) -> Optional[SignedInUser]:
+    def _load(user_id: str) -> SignedInUser | None:
         if not user_id.isdigit():
             return None
         user = get_session().get(User, int(user_id))

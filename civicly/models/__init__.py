@@ -14,8 +14,8 @@ from civicly.models.audit import Event  # noqa: E402
 from civicly.models.cases import Case, CaseStatus, Urgency  # noqa: E402
 from civicly.models.deadlines import Holiday, ServiceLevel  # noqa: E402
 from civicly.models.groups import CaseGroup, CaseGroupMember  # noqa: E402
-from civicly.models.organisations import Department  # noqa: E402
 from civicly.models.labels import Label  # noqa: E402
+from civicly.models.organisations import Department  # noqa: E402
 from civicly.models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from civicly.models.predictions import Prediction  # noqa: E402
 from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402

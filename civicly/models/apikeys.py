@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -12,10 +11,10 @@ from civicly.models.timestamps import utcnow
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_keys"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=12, index=True)  # first characters, to tell keys apart in listings
     key_hash: str = Field(max_length=64, unique=True)  # sha256 hex of the whole key
     created_at: datetime = Field(default_factory=utcnow)
-    revoked_at: Optional[datetime] = Field(default=None)
-    last_used_at: Optional[datetime] = Field(default=None)
+    revoked_at: datetime | None = Field(default=None)
+    last_used_at: datetime | None = Field(default=None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, Text, event
 from sqlmodel import Field, SQLModel
@@ -17,12 +17,12 @@ class Event(SQLModel, table=True):
 
     __tablename__ = "events"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     kind: str = Field(max_length=32)
     actor: str = Field(max_length=254)
     public: bool = Field(default=False)
-    message: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text
 from sqlalchemy.ext.compiler import compiles
@@ -47,37 +47,37 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "cases"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=16, unique=True, index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     text_redacted: str = Field(sa_column=Column(Text, nullable=False))
-    contact_name: Optional[str] = Field(default=None, max_length=200)
-    contact_email: Optional[str] = Field(default=None, max_length=254)
-    contact_phone: Optional[str] = Field(default=None, max_length=40)
-    place: Optional[str] = Field(default=None, max_length=200)
-    latitude: Optional[float] = Field(default=None)
-    longitude: Optional[float] = Field(default=None)
-    address_id: Optional[str] = Field(default=None, max_length=100)
-    media_url: Optional[str] = Field(default=None, max_length=500)
-    device_id: Optional[str] = Field(default=None, max_length=100)
-    account_id: Optional[str] = Field(default=None, max_length=100)
-    service_code: Optional[str] = Field(default=None, max_length=32)  # the Open311 service the client chose, if any
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    place: str | None = Field(default=None, max_length=200)
+    latitude: float | None = Field(default=None)
+    longitude: float | None = Field(default=None)
+    address_id: str | None = Field(default=None, max_length=100)
+    media_url: str | None = Field(default=None, max_length=500)
+    device_id: str | None = Field(default=None, max_length=100)
+    account_id: str | None = Field(default=None, max_length=100)
+    service_code: str | None = Field(default=None, max_length=32)  # the Open311 service the client chose, if any
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    language: Optional[str] = Field(default=None, max_length=8)
+    language: str | None = Field(default=None, max_length=8)
     channel: str = Field(default="web", max_length=16)
     status: str = Field(default=CaseStatus.new.value, max_length=16)
-    department_id: Optional[int] = Field(default=None, foreign_key="departments.id")
+    department_id: int | None = Field(default=None, foreign_key="departments.id")
     needs_triage: bool = Field(default=True)
-    urgency: Optional[str] = Field(default=None, max_length=8)
+    urgency: str | None = Field(default=None, max_length=8)
     urgency_rank: int = Field(default=0)
     urgency_score: float = Field(default=0.0)
-    urgency_source: Optional[str] = Field(default=None, max_length=16)
-    duplicate_of_id: Optional[int] = Field(default=None, foreign_key="cases.id")
-    form_token: Optional[str] = Field(default=None, max_length=64, unique=True)
+    urgency_source: str | None = Field(default=None, max_length=16)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="cases.id")
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    deadline_at: Optional[datetime] = Field(default=None)
+    deadline_at: datetime | None = Field(default=None)
 
 
 class NullsLastOnPostgres(UnaryExpression):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,9 +15,9 @@ class ServiceLevel(SQLModel, table=True):
     __tablename__ = "service_levels"
     __table_args__ = (UniqueConstraint("department_id", "urgency", name="uq_service_levels_department_id_urgency"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    department_id: Optional[int] = Field(default=None, foreign_key="departments.id")
-    urgency: Optional[str] = Field(default=None, max_length=8)
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int | None = Field(default=None, foreign_key="departments.id")
+    urgency: str | None = Field(default=None, max_length=8)
     days: int
     working_days: bool = Field(default=True)  # False: calendar days
     updated_at: datetime = Field(default_factory=utcnow)
@@ -29,6 +28,6 @@ class Holiday(SQLModel, table=True):
 
     __tablename__ = "holidays"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     day: date = Field(unique=True)
     name: str = Field(max_length=200)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -14,11 +13,11 @@ class CaseGroup(SQLModel, table=True):
 
     __tablename__ = "case_groups"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    department_id: Optional[int] = Field(default=None, foreign_key="departments.id", index=True)
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
     lead_case_id: int = Field(foreign_key="cases.id")
     created_at: datetime = Field(default_factory=utcnow)
-    surge_at: Optional[datetime] = Field(default=None)  # when many reports arrived in a short window
+    surge_at: datetime | None = Field(default=None)  # when many reports arrived in a short window
 
 
 class CaseGroupMember(SQLModel, table=True):

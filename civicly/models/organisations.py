@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -13,7 +12,7 @@ from civicly.models.timestamps import utcnow
 class Department(SQLModel, table=True):
     __tablename__ = "departments"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, index=True)
     name_fr: str = Field(max_length=200)
     name_en: str = Field(default="", max_length=200)

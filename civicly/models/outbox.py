@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
@@ -25,17 +24,17 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    event_id: Optional[int] = Field(default=None, foreign_key="events.id")
+    event_id: int | None = Field(default=None, foreign_key="events.id")
     kind: str = Field(max_length=16)  # acknowledgement | reply | status | closure
-    language: Optional[str] = Field(default=None, max_length=8)
+    language: str | None = Field(default=None, max_length=8)
     idempotency_key: str = Field(max_length=100, unique=True)  # also the Message-ID, so receivers can drop repeats
     status: str = Field(default=OutboxStatus.pending.value, max_length=16)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow)
-    lease_until: Optional[datetime] = Field(default=None)
-    claimed_by: Optional[str] = Field(default=None, max_length=64)
-    last_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
-    sent_at: Optional[datetime] = Field(default=None)
+    lease_until: datetime | None = Field(default=None)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)

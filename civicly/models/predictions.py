@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
@@ -13,18 +13,18 @@ from civicly.models.timestamps import utcnow
 class Prediction(SQLModel, table=True):
     __tablename__ = "predictions"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     model_version: str = Field(max_length=64)
-    department_code: Optional[str] = Field(default=None, max_length=32)
+    department_code: str | None = Field(default=None, max_length=32)
     confidence: float = Field(default=0.0)
     auto_routed: bool = Field(default=False)
-    triage_reason: Optional[str] = Field(default=None, max_length=32)
+    triage_reason: str | None = Field(default=None, max_length=32)
     top3: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    urgency: Optional[str] = Field(default=None, max_length=8)
+    urgency: str | None = Field(default=None, max_length=8)
     urgency_score: float = Field(default=0.0)
-    urgency_source: Optional[str] = Field(default=None, max_length=16)
+    urgency_source: str | None = Field(default=None, max_length=16)
     urgency_reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    language: Optional[str] = Field(default=None, max_length=8)
+    language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)

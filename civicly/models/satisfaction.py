@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
@@ -13,8 +12,8 @@ from civicly.models.timestamps import utcnow
 class SatisfactionAnswer(SQLModel, table=True):
     __tablename__ = "satisfaction_answers"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", unique=True)  # once per case
     answered: bool
-    comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))  # redacted of personal data
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # redacted of personal data
     created_at: datetime = Field(default_factory=utcnow)

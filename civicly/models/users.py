@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
@@ -26,12 +25,12 @@ class UserDepartment(SQLModel, table=True):
 class User(SQLModel, table=True):
     __tablename__ = "users"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.officer.value, max_length=16)
     active: bool = Field(default=True)
     failed_logins: int = Field(default=0)
-    locked_until: Optional[datetime] = Field(default=None)
-    last_login_at: Optional[datetime] = Field(default=None)
+    locked_until: datetime | None = Field(default=None)
+    last_login_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)

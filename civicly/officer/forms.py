@@ -2,9 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional as OptionalValue
-
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional as OptionalValue
 
 from civicly.languages import LANGUAGES
 

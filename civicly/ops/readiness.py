@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from collections.abc import Mapping
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -27,7 +27,7 @@ class Check:
     ok: bool
     detail: str
     hint: str = ""
-    version: Optional[str] = None
+    version: str | None = None
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,10 +1,10 @@
 """Officers' accounts: argon2 password hashes, a password policy, and sign-in with lock-out."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -117,7 +117,7 @@ def set_active(session: Session, email: str, active: bool) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> Optional[User]:
+def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user if the password is right and the account usable; None otherwise, without saying which part failed.
 
     Each failure counts; after MAX_FAILURES in a row the account is locked for LOCK_FOR, even for the right password.

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Optional
 
 from sqlmodel import Session, select
 
@@ -65,7 +64,7 @@ def revoke_key(session: Session, prefix_or_name: str) -> list[ApiKey]:
     return list(keys)
 
 
-def authenticate(session: Session, secret: Optional[str]) -> Optional[ApiKey]:
+def authenticate(session: Session, secret: str | None) -> ApiKey | None:
     """The active key matching ``secret``, marked as used (committed with the caller's unit of work); else None."""
     if not secret or len(secret) > 200:
         return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -15,23 +15,23 @@ from civicly.triage.permissions import Actor, can_act, can_see_contact, find_vis
 
 @dataclass(frozen=True)
 class Contact:
-    name: Optional[str]
-    email: Optional[str]
-    phone: Optional[str]
+    name: str | None
+    email: str | None
+    phone: str | None
 
 
 @dataclass(frozen=True)
 class Suggestion:
     model_version: str
-    department: Optional[str]
+    department: str | None
     confidence: float
     auto_routed: bool
-    triage_reason: Optional[str]
+    triage_reason: str | None
     top3: list[tuple[str, float]]
     reasons: list[Any]
-    urgency: Optional[str]
+    urgency: str | None
     urgency_score: float
-    urgency_source: Optional[str]
+    urgency_source: str | None
     urgency_reasons: list[Any]
 
 
@@ -40,24 +40,24 @@ class CaseFile:
     reference: str
     version: int
     text: str
-    place: Optional[str]
-    language: Optional[str]
+    place: str | None
+    language: str | None
     channel: str
     status: str
-    department_code: Optional[str]
-    department_name: Optional[str]
+    department_code: str | None
+    department_name: str | None
     needs_triage: bool
-    urgency: Optional[str]
-    urgency_source: Optional[str]
+    urgency: str | None
+    urgency_source: str | None
     created_at: datetime
-    deadline_at: Optional[datetime]
-    duplicate_of: Optional[str]
-    contact: Optional[Contact]
-    suggestion: Optional[Suggestion]
+    deadline_at: datetime | None
+    duplicate_of: str | None
+    contact: Contact | None
+    suggestion: Suggestion | None
     history: list[Event] = field(default_factory=list)
     can_act: bool = False
     overdue: bool = False
-    group: Optional[groups.GroupSummary] = None
+    group: groups.GroupSummary | None = None
     similar: list[groups.SimilarReport] = field(default_factory=list)
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -30,13 +29,13 @@ UNROUTED = "—"  # the ministry "code" of cases not routed yet
 class Scope:
     """Which ministries' figures an actor may read; ``department_ids`` None means every ministry."""
 
-    department_ids: Optional[frozenset[int]]
+    department_ids: frozenset[int] | None
 
-    def allows(self, department_id: Optional[int]) -> bool:
+    def allows(self, department_id: int | None) -> bool:
         return self.department_ids is None or department_id in self.department_ids
 
 
-def scope_for(actor: Actor) -> Optional[Scope]:
+def scope_for(actor: Actor) -> Scope | None:
     """Admins read every ministry, officers their own; anyone else has no dashboard (None)."""
     if actor.role == Role.admin:
         return Scope(None)
@@ -51,14 +50,14 @@ class Period:
     end: date  # inclusive
 
     @classmethod
-    def last_weeks(cls, weeks: int, today: Optional[date] = None) -> "Period":
+    def last_weeks(cls, weeks: int, today: date | None = None) -> Period:
         today = today or utcnow().date()
         monday = today - timedelta(days=today.weekday())
         return cls(monday - timedelta(weeks=weeks - 1), today)
 
     def bounds(self) -> tuple[datetime, datetime]:
-        return (datetime.combine(self.start, time.min, tzinfo=timezone.utc),
-                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=timezone.utc))
+        return (datetime.combine(self.start, time.min, tzinfo=UTC),
+                datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC))
 
     def weeks(self) -> list[date]:
         first = self.start - timedelta(days=self.start.weekday())
@@ -85,7 +84,7 @@ class Compliance:
     in_time: int  # open, deadline ahead
 
     @property
-    def rate(self) -> Optional[float]:
+    def rate(self) -> float | None:
         closed = self.on_time + self.late
         return self.on_time / closed if closed else None
 
@@ -93,7 +92,7 @@ class Compliance:
 @dataclass(frozen=True)
 class Topic:
     preview: str
-    place: Optional[str]
+    place: str | None
     reports: int
     surge: bool
     ministry: str
@@ -119,13 +118,13 @@ class Dashboard:
     overdue_cases: int = 0
 
     @property
-    def satisfaction_rate(self) -> Optional[float]:
+    def satisfaction_rate(self) -> float | None:
         answers = self.satisfied + self.unsatisfied
         return self.satisfied / answers if answers else None
 
 
 def build(session: Session, scope: Scope, period: Period, department_code: str = "",
-          now: Optional[datetime] = None) -> Dashboard:
+          now: datetime | None = None) -> Dashboard:
     """Every dashboard figure for ``scope`` (optionally one ministry) over ``period``."""
     now = now or utcnow()
     codes = dict(session.exec(select(Department.id, Department.code)).all())
@@ -152,18 +151,18 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
     return board
 
 
-def _department_filter(session: Session, scope: Scope, department_code: str) -> Optional[frozenset[int]]:
+def _department_filter(session: Session, scope: Scope, department_code: str) -> frozenset[int] | None:
     if department_code:
         department = department_by_code(session, department_code)
         return frozenset({department.id} if department is not None and scope.allows(department.id) else ())
     return scope.department_ids
 
 
-def _in_scope(ids: Optional[frozenset[int]]):
+def _in_scope(ids: frozenset[int] | None):
     return col(Case.id).is_not(None) if ids is None else col(Case.department_id).in_(sorted(ids) or [-1])
 
 
-def _code(codes: dict[int, str], department_id: Optional[int]) -> str:
+def _code(codes: dict[int, str], department_id: int | None) -> str:
     return codes.get(department_id, UNROUTED) if department_id else UNROUTED
 
 
@@ -199,7 +198,7 @@ def _backlog(board: Dashboard, open_cases: list[Case], codes: dict[int, str], no
     board.backlog = dict(sorted(backlog.items(), key=lambda item: -sum(item[1])))
 
 
-def _closed_at(events: list[Event]) -> Optional[datetime]:
+def _closed_at(events: list[Event]) -> datetime | None:
     for event in events:
         if event.kind == "status" and event.after.get("status") not in OPEN:
             return event.created_at

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 from sqlmodel import Session, col, select
 
@@ -47,11 +46,11 @@ def add_days(start: datetime, days: int, working_days: bool, holidays: frozenset
     return current
 
 
-def level_for(session: Session, department_id: Optional[int], urgency: Optional[str]) -> Optional[ServiceLevel]:
+def level_for(session: Session, department_id: int | None, urgency: str | None) -> ServiceLevel | None:
     """The most specific service level: ministry and urgency, then ministry, then urgency, then the default."""
     rows = session.exec(select(ServiceLevel).where(
         (col(ServiceLevel.department_id) == department_id) | col(ServiceLevel.department_id).is_(None))).all()
-    best: Optional[tuple[int, ServiceLevel]] = None
+    best: tuple[int, ServiceLevel] | None = None
     for row in rows:
         if row.urgency is not None and row.urgency != urgency:
             continue
@@ -67,8 +66,8 @@ def holidays_between(session: Session, start: date, end: date) -> frozenset[date
     return frozenset(session.exec(select(Holiday.day).where(Holiday.day >= start, Holiday.day <= end)).all())
 
 
-def deadline_for(session: Session, department_id: Optional[int], urgency: Optional[str],
-                 start: datetime) -> Optional[datetime]:
+def deadline_for(session: Session, department_id: int | None, urgency: str | None,
+                 start: datetime) -> datetime | None:
     """When a case routed to this ministry with this urgency, received at ``start``, must be answered.
 
     None when the case has no ministry yet (manual triage) or no service level applies.
@@ -83,13 +82,13 @@ def deadline_for(session: Session, department_id: Optional[int], urgency: Option
     return add_days(start, level.days, level.working_days, holidays_between(session, start.date(), horizon))
 
 
-def refresh_deadline(session: Session, case: Case) -> Optional[datetime]:
+def refresh_deadline(session: Session, case: Case) -> datetime | None:
     """Set ``case.deadline_at`` from its ministry, urgency and reception time (not committed here)."""
     case.deadline_at = deadline_for(session, case.department_id, case.urgency, case.created_at)
     return case.deadline_at
 
 
-def time_left(deadline_at: Optional[datetime], now: Optional[datetime] = None) -> Optional[timedelta]:
+def time_left(deadline_at: datetime | None, now: datetime | None = None) -> timedelta | None:
     """Negative once overdue; None when there is no deadline."""
     return None if deadline_at is None else deadline_at - (now or utcnow())
 
@@ -134,7 +133,7 @@ def add_holiday(session: Session, day: date, name: str) -> Holiday:
     return holiday
 
 
-def list_holidays(session: Session, year: Optional[int] = None) -> list[Holiday]:
+def list_holidays(session: Session, year: int | None = None) -> list[Holiday]:
     query = select(Holiday).order_by(Holiday.day)
     if year is not None:
         query = query.where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))

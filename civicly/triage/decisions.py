@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -45,7 +45,7 @@ class Decision:
     message: str = ""
 
 
-def decide(session: Session, actor: Actor, reference: str, decision: Decision, at: Optional[datetime] = None) -> Case:
+def decide(session: Session, actor: Actor, reference: str, decision: Decision, at: datetime | None = None) -> Case:
     """Apply one decision; raises UnknownReference (not visible), NotAllowed, InvalidDecision or Conflict.
 
     ``at`` is when it was decided, for replaying recorded history (the demo data); it defaults to now.
@@ -85,16 +85,16 @@ def decide(session: Session, actor: Actor, reference: str, decision: Decision, a
     return case
 
 
-def _latest_prediction(session: Session, case: Case) -> Optional[Prediction]:
+def _latest_prediction(session: Session, case: Case) -> Prediction | None:
     return session.exec(select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
 
 
-def _department_code(session: Session, department_id: Optional[int]) -> Optional[str]:
+def _department_code(session: Session, department_id: int | None) -> str | None:
     department = session.get(Department, department_id) if department_id else None
     return department.code if department else None
 
 
-def _label(session: Session, actor: Actor, case: Case, department_code: Optional[str], urgency: Optional[str]) -> Label:
+def _label(session: Session, actor: Actor, case: Case, department_code: str | None, urgency: str | None) -> Label:
     """A training example: the final department and urgency, and what the model had said."""
     prediction = _latest_prediction(session, case)
     agrees = prediction is not None and prediction.department_code == department_code and (
@@ -109,7 +109,7 @@ def _label(session: Session, actor: Actor, case: Case, department_code: Optional
 
 
 def _event(case: Case, actor: Actor, kind: str, before: dict[str, Any], after: dict[str, Any],
-           public: bool = False, message: Optional[str] = None) -> Event:
+           public: bool = False, message: str | None = None) -> Event:
     return Event(case_id=case.id, kind=kind, actor=actor.email, public=public, message=message, before=before, after=after)
 
 

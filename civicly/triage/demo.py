@@ -8,7 +8,6 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Optional
 
 from sqlmodel import Session, select
 
@@ -93,7 +92,7 @@ def _texts(path: Path, mapping: dict[str, str]) -> list[DemoText]:
 
 
 def file_demo_cases(session: Session, count: int, route: intake.Router, seed: int = 7,
-                    now: Optional[datetime] = None) -> int:
+                    now: datetime | None = None) -> int:
     """File ``count`` demo cases received over the last 12 weeks (a surge of potholes among the last ones), then
     replay officers' decisions on most of the older ones. Returns how many cases were filed."""
     rng = random.Random(seed)

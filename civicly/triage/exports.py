@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import IO, Iterable, Iterator, Optional
+from datetime import UTC, date, datetime, time, timedelta
+from typing import IO
 
 from sqlmodel import Session, col, select
 
@@ -29,8 +30,8 @@ COORDINATE_DECIMALS = 3  # about 100 m: the street, not the house
 
 @dataclass(frozen=True)
 class ExportFilter:
-    start: Optional[date] = None
-    end: Optional[date] = None  # inclusive
+    start: date | None = None
+    end: date | None = None  # inclusive
     ministry: str = ""
 
 
@@ -49,14 +50,14 @@ def _cases(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[tup
     elif scope.department_ids is not None:
         query = query.where(col(Case.department_id).in_(sorted(scope.department_ids) or [-1]))
     if wanted.start:
-        query = query.where(Case.created_at >= datetime.combine(wanted.start, time.min, tzinfo=timezone.utc))
+        query = query.where(Case.created_at >= datetime.combine(wanted.start, time.min, tzinfo=UTC))
     if wanted.end:
-        query = query.where(Case.created_at < datetime.combine(wanted.end + timedelta(days=1), time.min, tzinfo=timezone.utc))
+        query = query.where(Case.created_at < datetime.combine(wanted.end + timedelta(days=1), time.min, tzinfo=UTC))
     for case in session.exec(query.execution_options(yield_per=500)):
         yield case, codes
 
 
-def _milestones(session: Session, case: Case) -> tuple[Optional[datetime], Optional[datetime]]:
+def _milestones(session: Session, case: Case) -> tuple[datetime | None, datetime | None]:
     """When an officer first answered publicly, and when the case was closed."""
     first = closed = None
     for event in session.exec(select(Event).where(Event.case_id == case.id, col(Event.kind).in_(("reply", "status")))
@@ -70,7 +71,7 @@ def _milestones(session: Session, case: Case) -> tuple[Optional[datetime], Optio
     return first, closed
 
 
-def _iso(value: Optional[datetime]) -> Optional[str]:
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -86,7 +87,7 @@ def case_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[
             "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
             "language": case.language, "channel": case.channel, "place": case.place,
             "deadline_at": _iso(case.deadline_at),
-            "overdue": bool(case.deadline_at and (closed or datetime.now(timezone.utc)) > case.deadline_at),
+            "overdue": bool(case.deadline_at and (closed or datetime.now(UTC)) > case.deadline_at),
             "first_response_at": _iso(first), "closed_at": _iso(closed),
             "duplicate_of": duplicates.get(case.duplicate_of_id) if case.duplicate_of_id else None,
             "text": case.text_redacted,

@@ -3,9 +3,10 @@ surge, merged or answered at once by an officer, so the same problem is worked o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Optional, Sequence, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import and_, func, update
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -53,7 +54,7 @@ class GroupSummary:
 
     group_id: int
     similar_open: int
-    surge_at: Optional[datetime]
+    surge_at: datetime | None
 
 
 def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
@@ -109,7 +110,7 @@ def attach_all_pending(session: Session, worker: str) -> int:
     return total
 
 
-def _guarded(case: Case, step: Callable[[], T], savepoint: Optional[Session] = None) -> Optional[T]:
+def _guarded(case: Case, step: Callable[[], T], savepoint: Session | None = None) -> T | None:
     """``step()``, in a savepoint of ``savepoint`` when given; None (and a log line) when it fails, except for a lost
     or busy database."""
     try:
@@ -127,7 +128,7 @@ def _guarded(case: Case, step: Callable[[], T], savepoint: Optional[Session] = N
         return None
 
 
-def _most_similar(session: Session, case: Case) -> Optional[tuple[int, float]]:
+def _most_similar(session: Session, case: Case) -> tuple[int, float] | None:
     """The id of the open report most like ``case`` (same ministry, stored before it) and their similarity, if any
     reaches the threshold. Reads only."""
     department = col(Case.department_id).is_(None) if case.department_id is None else Case.department_id == case.department_id
@@ -246,7 +247,7 @@ def summaries(session: Session, case_ids: Sequence[int]) -> dict[int, GroupSumma
     return {g.lead_case_id: GroupSummary(g.id, max(0, counts.get(g.id, 0) - 1), g.surge_at) for g in groups}
 
 
-def similar_reports(session: Session, actor: Actor, case: Case) -> tuple[Optional[GroupSummary], list[SimilarReport]]:
+def similar_reports(session: Session, actor: Actor, case: Case) -> tuple[GroupSummary | None, list[SimilarReport]]:
     """The other reports grouped with ``case`` that this actor may see, open ones first."""
     membership = session.get(CaseGroupMember, case.id)
     if membership is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +32,7 @@ PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 # Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-Router = Callable[[str], Optional[Routing]]
+Router = Callable[[str], Routing | None]
 
 
 @dataclass
@@ -48,14 +48,14 @@ class SubmissionInput:
     channel: str = "web"
     form_token: str = ""
     department_code: str = ""  # a ministry chosen by the sender (an Open311 service_code); the model still advises
-    latitude: Optional[float] = None
-    longitude: Optional[float] = None
+    latitude: float | None = None
+    longitude: float | None = None
     address_id: str = ""
     media_url: str = ""
     device_id: str = ""
     account_id: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
-    received_at: Optional[datetime] = None  # when an import replays older reports; otherwise now
+    received_at: datetime | None = None  # when an import replays older reports; otherwise now
 
 
 def clean_text(value: str | None) -> str:
@@ -135,7 +135,7 @@ def submit(session: Session, data: SubmissionInput, route: Router) -> Case:
     raise RuntimeError("could not store the case after 5 attempts")
 
 
-def _safe_route(route: Router, text: str) -> Optional[Routing]:
+def _safe_route(route: Router, text: str) -> Routing | None:
     try:
         return route(text)
     except Exception:
@@ -143,7 +143,7 @@ def _safe_route(route: Router, text: str) -> Optional[Routing]:
         return None
 
 
-def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routing]) -> Case:
+def _build_case(session: Session, data: SubmissionInput, routing: Routing | None) -> Case:
     prediction = routing.prediction if routing else None
     chosen = _chosen_department(session, data.department_code)
     department = chosen or _auto_department(session, prediction)
@@ -190,7 +190,7 @@ def _build_case(session: Session, data: SubmissionInput, routing: Optional[Routi
     return case
 
 
-def _routing_event(case: Case, department: Optional[Department], chosen: bool, routing: Optional[Routing]) -> Event:
+def _routing_event(case: Case, department: Department | None, chosen: bool, routing: Routing | None) -> Event:
     """Where the case went and who decided: the sender's chosen service, the model, or nobody yet (triage)."""
     if chosen and department is not None:
         return Event(case_id=case.id, kind="routed", actor=f"citizen:{case.channel}", public=True,
@@ -209,11 +209,11 @@ def _routing_event(case: Case, department: Optional[Department], chosen: bool, r
     )
 
 
-def _chosen_department(session: Session, code: str) -> Optional[Department]:
+def _chosen_department(session: Session, code: str) -> Department | None:
     return department_by_code(session, code, active_only=True)
 
 
-def _auto_department(session: Session, prediction: object | None) -> Optional[Department]:
+def _auto_department(session: Session, prediction: object | None) -> Department | None:
     """The predicted ministry when the model is confident and the ministry is active; otherwise None."""
     if prediction is None or not getattr(prediction, "auto_routed", False):
         return None
@@ -224,7 +224,7 @@ def _auto_department(session: Session, prediction: object | None) -> Optional[De
     return department
 
 
-def _detected_language(text: str) -> Optional[str]:
+def _detected_language(text: str) -> str | None:
     """The language of a text its sender did not label, so officers can filter by it; None when unsure. Offline."""
     return detected_language(text)
 

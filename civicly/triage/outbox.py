@@ -14,7 +14,6 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
@@ -39,10 +38,10 @@ class Delivery:
 
     message: OutboxMessage
     case: Case
-    event: Optional[Event]
+    event: Event | None
 
 
-def enqueue(session: Session, case: Case, kind: str, event: Optional[Event] = None) -> Optional[OutboxMessage]:
+def enqueue(session: Session, case: Case, kind: str, event: Event | None = None) -> OutboxMessage | None:
     """Add a message for the case's citizen to the current unit of work, if they left an e-mail address."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
@@ -81,7 +80,7 @@ def _due(now: datetime):
     )
 
 
-def claim(session: Session, worker: str, now: Optional[datetime] = None, limit: int = 20,
+def claim(session: Session, worker: str, now: datetime | None = None, limit: int = 20,
           lease: timedelta = LEASE, kinds: tuple[str, ...] = KINDS) -> list[int]:
     """Take up to ``limit`` due messages of ``kinds`` (e-mails unless told) for ``worker``, oldest first (also those
     whose previous worker's lease ran out). Commits."""
@@ -102,7 +101,7 @@ def claim(session: Session, worker: str, now: Optional[datetime] = None, limit: 
     return claimed
 
 
-def delivery(session: Session, message_id: int, worker: str, now: Optional[datetime] = None) -> Optional[Delivery]:
+def delivery(session: Session, message_id: int, worker: str, now: datetime | None = None) -> Delivery | None:
     """The claimed message with its case and event, if ``worker`` still holds its lease."""
     message = session.get(OutboxMessage, message_id, populate_existing=True)
     now = now or utcnow()
@@ -118,7 +117,7 @@ def _held_by(message_id: int, worker: str):
                 col(OutboxMessage.status) == OutboxStatus.sending.value)
 
 
-def mark_sent(session: Session, message_id: int, worker: str, now: Optional[datetime] = None) -> bool:
+def mark_sent(session: Session, message_id: int, worker: str, now: datetime | None = None) -> bool:
     result = session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
         status=OutboxStatus.sent.value, sent_at=now or utcnow(), lease_until=None, last_error=None))
     session.commit()  # stored as soon as the SMTP server accepted it: a crash later in the batch cannot resend it
@@ -149,7 +148,7 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 def mark_failed(session: Session, message_id: int, worker: str, error: str, permanent: bool = False,
-                now: Optional[datetime] = None, max_attempts: int = MAX_ATTEMPTS) -> str:
+                now: datetime | None = None, max_attempts: int = MAX_ATTEMPTS) -> str:
     """Schedule a retry with back-off, or move to the dead letters after the last attempt. Returns the new status."""
     now = now or utcnow()
     message = session.get(OutboxMessage, message_id, populate_existing=True)

@@ -21,7 +21,7 @@ class Actor:
     department_ids: frozenset[int]
 
     @classmethod
-    def of(cls, session: Session, user: User) -> "Actor":
+    def of(cls, session: Session, user: User) -> Actor:
         return cls(user.id, user.email, Role(user.role), department_ids(session, user))
 
     def owns(self, case: Case) -> bool:

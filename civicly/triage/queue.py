@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, union_all
 from sqlmodel import Session, col, select
@@ -23,8 +22,8 @@ class QueueFilters:
     status: str = "open"  # open | closed | all | one CaseStatus value
     urgency: str = ""
     language: str = ""
-    received_from: Optional[date] = None
-    received_to: Optional[date] = None
+    received_from: date | None = None
+    received_to: date | None = None
     text: str = ""
 
 
@@ -33,13 +32,13 @@ class QueueRow:
     reference: str
     preview: str
     status: str
-    urgency: Optional[str]
-    urgency_source: Optional[str]
-    confidence: Optional[float]
-    language: Optional[str]
-    department_code: Optional[str]
+    urgency: str | None
+    urgency_source: str | None
+    confidence: float | None
+    language: str | None
+    department_code: str | None
     created_at: datetime
-    deadline_at: Optional[datetime]
+    deadline_at: datetime | None
     overdue: bool
     similar_open: int = 0  # open reports grouped behind this one (hidden from the queue)
     surge: bool = False
@@ -181,7 +180,7 @@ def _urgency_rank_is(rank: int) -> ColumnElement[bool]:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:

@@ -1,7 +1,7 @@
 """Personal data over time: erasing contact details after the retention period, and a citizen's data on request."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -71,4 +71,4 @@ def purge_cutoff(retention_days: int, closed_before: date | None = None) -> date
     else the retention period back from now."""
     if closed_before is None:
         return utcnow() - timedelta(days=retention_days)
-    return datetime.combine(closed_before, time.min, tzinfo=timezone.utc)
+    return datetime.combine(closed_before, time.min, tzinfo=UTC)

@@ -5,9 +5,10 @@ Plain functions over the session; the API blueprint only parses parameters and r
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
@@ -58,8 +59,8 @@ class RequestQuery:
 
     ids: Sequence[str] = ()
     service_codes: Sequence[str] = ()
-    start: Optional[datetime] = None
-    end: Optional[datetime] = None
+    start: datetime | None = None
+    end: datetime | None = None
     statuses: Sequence[str] = ()  # "open", "closed"
     page: int = 1
     page_size: int = MAX_PAGE_SIZE
@@ -71,22 +72,22 @@ class ServiceRequest:
 
     service_request_id: str
     status: str
-    status_notes: Optional[str]
-    service_name: Optional[str]
+    status_notes: str | None
+    service_name: str | None
     service_code: str
     description: str
-    agency_responsible: Optional[str]
-    service_notice: Optional[str]
+    agency_responsible: str | None
+    service_notice: str | None
     requested_datetime: datetime
     updated_datetime: datetime
-    expected_datetime: Optional[datetime]
-    address: Optional[str]
-    address_id: Optional[str]
-    zipcode: Optional[str]
-    lat: Optional[float]
-    long: Optional[float]
-    media_url: Optional[str]
-    extended_attributes: Optional[dict[str, Any]] = field(default=None)
+    expected_datetime: datetime | None
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
+    extended_attributes: dict[str, Any] | None = field(default=None)
 
     def as_dict(self) -> dict[str, Any]:
         """The fields in the spec's order; extended_attributes only when asked for."""
@@ -128,7 +129,7 @@ def get_service(session: Session, code: str, locale: str) -> Service:
     return _as_service(department, locale)
 
 
-def check_query(query: RequestQuery, now: Optional[datetime] = None) -> RequestQuery:
+def check_query(query: RequestQuery, now: datetime | None = None) -> RequestQuery:
     """Apply the spec's defaults (the last 90 days) and limits; raises InvalidQuery naming every wrong filter."""
     errors: dict[str, list[str]] = {}
     if len(query.ids) > MAX_IDS:
@@ -246,7 +247,7 @@ def _latest_predictions(session: Session, case_ids: list[int]) -> dict[int, Pred
     return {p.case_id: p for p in rows}
 
 
-def _extended(case: Case, prediction: Optional[Prediction]) -> dict[str, Any]:
+def _extended(case: Case, prediction: Prediction | None) -> dict[str, Any]:
     """Triage details for trusted systems only: urgency, and what the model said with which version."""
     return {
         "urgency": case.urgency,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Session, col, select
 
@@ -18,9 +17,9 @@ SHARED_KINDS = ("reply", "status")
 class PublicEvent:
     kind: str
     at: datetime
-    message: Optional[str] = None
-    department: Optional[str] = None
-    status: Optional[str] = None
+    message: str | None = None
+    department: str | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class PublicCase:
     reference: str
     created_at: datetime
     status: str
-    department: Optional[str]
+    department: str | None
     history: list[PublicEvent] = field(default_factory=list)
 
 

@@ -1,6 +1,6 @@
 """GET requests: cases as Open311 service requests, redacted, filtered as the spec says."""
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -22,7 +22,7 @@ def file_case(session, text=PRIVATE, **fields) -> Case:
 
 
 def aged(session, case: Case, days: float) -> Case:
-    case.created_at = case.updated_at = datetime.now(timezone.utc) - timedelta(days=days)
+    case.created_at = case.updated_at = datetime.now(UTC) - timedelta(days=days)
     session.add(case)
     session.commit()
     return case
@@ -61,7 +61,7 @@ def test_case_statuses_map_to_open_and_closed(client, seeded, status, shown):
 
 def test_status_notes_are_the_latest_public_reply_and_deadline_is_expected_datetime(client, seeded):
     case = file_case(seeded)
-    deadline = datetime(2030, 1, 31, 9, 30, tzinfo=timezone.utc)
+    deadline = datetime(2030, 1, 31, 9, 30, tzinfo=UTC)
     case.deadline_at = deadline
     seeded.add(case)
     for message, public in [("We will send a team.", True), ("internal: roof contractor", False)]:
@@ -102,7 +102,7 @@ def test_filters_by_id_service_status_and_dates(client, seeded):
     assert ids(service_code="SANTE") == {clinic.reference}
     assert ids(service_code="sante,EDUCATION") == {school.reference, clinic.reference}
     assert ids(status="open") == {school.reference} and ids(status="closed") == {clinic.reference}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert ids(start_date=(now - timedelta(days=150)).isoformat(), end_date=(now - timedelta(days=100)).isoformat()) == {old.reference}
     assert ids(end_date=(now - timedelta(days=100)).strftime("%Y-%m-%dT%H:%M:%SZ")) == {old.reference}
     assert ids(start_date=(now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) == {school.reference, clinic.reference}

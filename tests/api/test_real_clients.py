@@ -2,7 +2,7 @@
 import json
 import os
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def test_georeport_lists_requests_with_filters_and_reads_one(live_server, cases,
     client = GeoReport(live_server + BASE, output_format=fmt)
     listed = client.get_service_requests()
     assert {r["service_request_id"] for r in listed} == {school.reference, clinic.reference}
-    start = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     only = client.get_service_requests(service_code="SANTE", status="open", start_date=start)
     only = only if isinstance(only, list) else [only]  # XML with one element reads as a dict
     assert [r["service_request_id"] for r in only] == [clinic.reference]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 import pytest
@@ -87,7 +87,7 @@ def test_validation_messages_come_in_the_citizens_language(client):
 
 def test_tracking_page_shows_ministry_status_and_dates_in_the_citizens_language(client, seeded):
     case = file_case(seeded, department="SANTE")
-    case.created_at = datetime(2026, 3, 5, 9, 30, tzinfo=timezone.utc)
+    case.created_at = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
     seeded.add(case)
     seeded.commit()
     client.set_cookie(COOKIE, "fr")

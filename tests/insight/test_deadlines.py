@@ -1,5 +1,5 @@
 """Response deadlines: data per ministry and urgency, working days without weekends and holidays, set when routed."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -9,14 +9,14 @@ from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from tests.conftest import file_case
 
-FRIDAY = datetime(2026, 5, 29, 10, 0, tzinfo=timezone.utc)
+FRIDAY = datetime(2026, 5, 29, 10, 0, tzinfo=UTC)
 
 
 def test_working_days_skip_weekends_and_holidays():
-    assert deadlines.add_days(FRIDAY, 2, working_days=True) == datetime(2026, 6, 2, 10, 0, tzinfo=timezone.utc)
+    assert deadlines.add_days(FRIDAY, 2, working_days=True) == datetime(2026, 6, 2, 10, 0, tzinfo=UTC)
     holiday = frozenset({date(2026, 6, 1)})
-    assert deadlines.add_days(FRIDAY, 2, working_days=True, holidays=holiday) == datetime(2026, 6, 3, 10, 0, tzinfo=timezone.utc)
-    assert deadlines.add_days(FRIDAY, 2, working_days=False, holidays=holiday) == datetime(2026, 5, 31, 10, 0, tzinfo=timezone.utc)
+    assert deadlines.add_days(FRIDAY, 2, working_days=True, holidays=holiday) == datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+    assert deadlines.add_days(FRIDAY, 2, working_days=False, holidays=holiday) == datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
 
 
 def test_the_most_specific_service_level_wins(seeded):
@@ -48,15 +48,15 @@ def test_a_case_gets_its_deadline_when_routed_and_when_its_urgency_changes(seede
     deadlines.add_holiday(seeded, date(2026, 6, 1), "Whit Monday")
     case = file_case(seeded, received_at=FRIDAY)
     stored = seeded.get(Case, case.id)
-    assert stored.deadline_at == datetime(2026, 6, 22, 10, 0, tzinfo=timezone.utc)  # 15 working days, one holiday
+    assert stored.deadline_at == datetime(2026, 6, 22, 10, 0, tzinfo=UTC)  # 15 working days, one holiday
     officer = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE", "EDUCATION"]))
     decide(seeded, officer, case.reference, Decision("urgency", stored.version, urgency="high", reason="Patients at risk"))
     stored = seeded.get(Case, case.id, populate_existing=True)
-    assert stored.deadline_at == datetime(2026, 6, 3, 10, 0, tzinfo=timezone.utc)  # 2 working days from reception
+    assert stored.deadline_at == datetime(2026, 6, 3, 10, 0, tzinfo=UTC)  # 2 working days from reception
     deadlines.set_level(seeded, "EDUCATION", "high", 7, False)
     decide(seeded, officer, case.reference, Decision("reassign", stored.version, department_code="EDUCATION", reason="Schools"))
     stored = seeded.get(Case, case.id, populate_existing=True)
-    assert stored.deadline_at == datetime(2026, 6, 5, 10, 0, tzinfo=timezone.utc)
+    assert stored.deadline_at == datetime(2026, 6, 5, 10, 0, tzinfo=UTC)
 
 
 def test_unrouted_cases_have_no_deadline_yet(seeded):

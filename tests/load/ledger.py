@@ -1,7 +1,7 @@
 """What the database holds after a run, checked against what the clients were told."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import create_engine, text
 
