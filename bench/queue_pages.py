@@ -129,7 +129,7 @@ def _measure(engine: Engine, backend: str, cases: int, repeats: int, result: Ste
                                                       {"id": 1 + (i * 7919) % cases}).all(), repeats * 4)
     worst = 0.0
     for scenario in scenarios:
-        times = _timed(engine, lambda s, _i: _page(s, scenario), repeats)
+        times = _timed(engine, lambda s, _i, scenario=scenario: _page(s, scenario), repeats)
         p50, p99 = percentile(times, 50), percentile(times, 99)
         worst = max(worst, p99)
         result.details.setdefault(backend, {})[scenario.name] = {"p50_ms": p50, "p99_ms": p99}

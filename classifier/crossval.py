@@ -44,7 +44,7 @@ def _model_reports(texts, y, urgencies, languages, folds) -> tuple[dict, dict]:
         model = TriageModel().fit(
             [texts[i] for i in train], y[train], [urgencies[i] for i in train], [languages[i] for i in train]
         )
-        for i, prediction in zip(test, model.predict([texts[i] for i in test])):
+        for i, prediction in zip(test, model.predict([texts[i] for i in test]), strict=True):
             predictions[i] = prediction
         top1[test] = model.predict_departments([texts[i] for i in test])
     routing = routing_report(

@@ -46,7 +46,7 @@ def routing_report(
         "not_routed": int((y_pred == NOT_ROUTED).sum()),
         "per_class": {
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
-            for label, p, r, f, n in zip(labels, precision, recall, f1, support)
+            for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)
         },
         "confusion": _confusion(y_true, y_pred, labels + ([NOT_ROUTED] if (y_pred == NOT_ROUTED).any() else [])),
     }
@@ -121,7 +121,7 @@ def urgency_out_of_fold(estimator, X, levels: np.ndarray, weights: np.ndarray, r
             learned = None
             break
         fitted = clone(estimator).fit(X[train], levels[train], weights[train])
-        for i, result in zip(test, fitted.predict(X[test], [rules[i] for i in test])):
+        for i, result in zip(test, fitted.predict(X[test], [rules[i] for i in test]), strict=True):
             learned[i] = result
     rows = np.repeat(np.arange(len(levels)), weights.astype(int))  # each text as often as it was labelled
     truth = levels[rows].tolist()

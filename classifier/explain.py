@@ -33,7 +33,7 @@ def explain(classifier: LinearSVC, features: RoutingFeatures, analysis: Analysis
     tokens = analysis.tokens
     n_grams = 2 * len(tokens) - 1 if tokens else 0  # words, then pairs; the capitals mark is not a word
     known, first = np.unique(analysis.word_columns[:n_grams], return_index=True)  # each n-gram once
-    for index, value in zip(first[known >= 0].tolist(), _looked_up(contribution, known[known >= 0]).tolist()):
+    for index, value in zip(first[known >= 0].tolist(), _looked_up(contribution, known[known >= 0]).tolist(), strict=True):
         if index < len(tokens):
             evidence[tokens[index]] += value
         else:  # a pair's two words share its weight: function words may have stood between them
@@ -64,7 +64,7 @@ def _char_evidence(features: RoutingFeatures, tokens: list[str],
     value = _looked_up(contribution, n_word + grams)
     shares = np.bincount(owner, weights=value / tokens_with[which], minlength=len(distinct))
     evidence: dict[str, float] = defaultdict(float)
-    for token, share in zip(distinct, shares.tolist()):
+    for token, share in zip(distinct, shares.tolist(), strict=True):
         name = _EDGE_PUNCTUATION.sub("", token)
         if name:
             evidence[name] += share

@@ -117,7 +117,7 @@ class TriageModel(BaseEstimator):
         # that is how often such cases arrive. Fitting them weighted by their count was tried
         # and dropped (docs/models.md): it won NYC's menu texts but sent the demo model's
         # English letters about burst pipes to the finance ministry.
-        rows, weights = distinct_rows(zip(groups_all, y_all))
+        rows, weights = distinct_rows(zip(groups_all, y_all, strict=True))
         texts, y, groups = [all_texts[i] for i in rows], y_all[rows], [groups_all[i] for i in rows]
         languages = _training_languages(all_texts, rows, languages)
         self.languages_ = sorted({code for code in languages if code})
@@ -250,7 +250,7 @@ class TriageModel(BaseEstimator):
         texts = ["" if text is None else str(text) for text in texts]
         distinct = list(dict.fromkeys(texts))  # a batch often repeats texts: predict each once
         with config_context(assume_finite=True, skip_parameter_validation=True):
-            found = dict(zip(distinct, self._predict(distinct)))
+            found = dict(zip(distinct, self._predict(distinct), strict=True))
         return [found[text] for text in texts]
 
     def _predict(self, texts: list[str]) -> list[Prediction]:

@@ -139,7 +139,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         """Counts of the word and char buckets of `texts`, over the buckets they use (returned last)."""
         word_rows, char_rows, cache = [], [], {}
         texts = [str(text) for text in texts]
-        for raw, text in zip(texts, feature_texts(texts)):
+        for raw, text in zip(texts, feature_texts(texts), strict=True):
             word_rows.append(np.concatenate([*word_buckets(WORD_PATTERN.findall(text)), _capitals_buckets(raw)]))
             tokens = text.split()
             for token in tokens:
@@ -160,7 +160,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
     def _blocks(self, counts, rows):
         """(kept columns, idf) per block, learned from `rows` only."""
         blocks = []
-        for matrix, min_df in zip(counts, (1, self.char_min_df)):
+        for matrix, min_df in zip(counts, (1, self.char_min_df), strict=True):
             df = np.bincount(matrix[rows].indices, minlength=matrix.shape[1])
             keep = np.flatnonzero(df >= min_df)
             blocks.append((keep, np.log((1 + len(rows)) / (1 + df[keep])) + 1))
@@ -169,7 +169,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
     def _weigh(self, counts, blocks) -> sparse.csr_matrix:
         return sparse.hstack(
             [sublinear_tfidf(matrix[:, keep], idf, weight)
-             for matrix, (keep, idf), weight in zip(counts, blocks, (1.0, self.char_weight))],
+             for matrix, (keep, idf), weight in zip(counts, blocks, (1.0, self.char_weight), strict=True)],
             format="csr",
         )
 
@@ -180,7 +180,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
     def fit_from_counts(self, counts, used) -> sparse.csr_matrix:
         """Fit on all counted rows; return their features."""
         blocks = self._blocks(counts, np.arange(counts[0].shape[0]))
-        self.buckets_ = [columns[keep] for columns, (keep, _) in zip(used, blocks)]
+        self.buckets_ = [columns[keep] for columns, (keep, _) in zip(used, blocks, strict=True)]
         self.idf_ = [idf for _, idf in blocks]
         self._char_cache = {}
         return self._weigh(counts, blocks)
@@ -219,7 +219,7 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         """Each text's words, its word n-gram columns (-1: unknown) and its char tokens."""
         analyses = []
         texts = [str(text) for text in texts]
-        for raw, normalised in zip(texts, normalise_all(texts)):
+        for raw, normalised in zip(texts, normalise_all(texts), strict=True):
             text = content_words(normalised)
             tokens = WORD_PATTERN.findall(text)
             columns = [*self.word_columns(tokens), self._columns(0, _capitals_buckets(raw))]

@@ -32,7 +32,7 @@ def urgency_examples(texts: list[str], urgencies, min_examples: int) -> tuple[di
     (None unless two levels have that many: one level teaches nothing)."""
     if urgencies is None:
         return {}, None
-    labelled = [(text, level) for text, level in zip(texts, urgencies) if level in URGENCY_LEVELS]
+    labelled = [(text, level) for text, level in zip(texts, urgencies, strict=True) if level in URGENCY_LEVELS]
     counts = dict(Counter(level for _, level in labelled))
     learnable = {level for level, n in counts.items() if n >= min_examples}
     if len(learnable) < 2:

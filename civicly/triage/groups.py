@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import and_, func, update
@@ -80,7 +81,7 @@ def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
     for case_id in sorted(jobs.values()):
         case = cases.get(case_id)
         if case is not None and case.status in OPEN and case.id not in grouped:
-            match = _guarded(case, lambda: _most_similar(session, case))
+            match = _guarded(case, partial(_most_similar, session, case))
             if match is not None:
                 matches.append((case, match))
     session.commit()  # ends the reads (on PostgreSQL, their transaction); nothing was written
@@ -92,12 +93,12 @@ def attach_pending(session: Session, worker: str, limit: int = 20) -> int:
         session.commit()  # SQLite's single write lock is held only this long
         for case, match in matches:
             if outbox.finish(session, [job_of[case.id]], worker):
-                _guarded(case, lambda: _join(session, case, *match), savepoint=session)
+                _guarded(case, partial(_join, session, case, *match), savepoint=session)
             session.commit()  # one short transaction per group found, for the same lock
     else:
         outbox.finish(session, list(jobs), worker)
         for case, match in matches:
-            _guarded(case, lambda: _join(session, case, *match), savepoint=session)
+            _guarded(case, partial(_join, session, case, *match), savepoint=session)
         session.commit()  # a batch's groups are stored with its finished jobs, before the next batch is claimed
     return len(jobs)
 

@@ -96,7 +96,7 @@ def test_fast_path_agrees_with_full_prediction(trained_model, training_set):
     texts = training_set.texts[:30]
     full = trained_model.predict(texts)
     fast = trained_model.predict_departments(texts)
-    assert [p.department for p in full if p.department] == [d for d, p in zip(fast, full) if p.department]
+    assert [p.department for p in full if p.department] == [d for d, p in zip(fast, full, strict=True) if p.department]
 
 
 def test_probabilities_sum_to_one(trained_model, training_set):
@@ -159,7 +159,7 @@ def test_text_in_capitals_leans_to_the_department_that_writes_in_capitals():
     # Of these New York menus only the housing agency's (HPD) are in capitals. "HEATING: HEAT"
     # is held out: its words are new, and its capitals are what tell housing from health.
     rows = load_training_data([DATA / "nyc311_requests_en.csv"])
-    kept = [i for i, (text, department) in enumerate(zip(rows.texts, rows.departments))
+    kept = [i for i, (text, department) in enumerate(zip(rows.texts, rows.departments, strict=True))
             if department in {"HPD", "DOHMH", "DEP", "DSNY"} and not text.startswith("HEATING")]
     part = rows.subset(kept)
     model = TriageModel(cv=3).fit(part.texts, part.departments)
