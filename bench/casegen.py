@@ -58,7 +58,8 @@ def _cases(count: int, codes: dict[int, str], seed: int) -> Iterator[tuple[dict,
                 "id": case_id, "reference": reference(case_id), "text": body, "text_redacted": body,
                 "place": "Kaolack", "language": LANGUAGES[case_id % 4], "channel": "web", "status": status,
                 "department_id": department, "needs_triage": triage, "urgency": urgency, "urgency_rank": rank,
-                "urgency_score": rank + rng.random() if urgency else 0.0, "urgency_source": "model" if urgency else None,
+                "urgency_score": rank + rng.random() if urgency else 0.0,
+                "urgency_source": "model" if urgency else None,
                 "version": 1, "created_at": created, "updated_at": created, "attributes": "{}",
                 "deadline_at": created + timedelta(days=rng.randint(1, 30)) if rng.random() < 0.7 else None,
             }
@@ -71,8 +72,8 @@ def _cases(count: int, codes: dict[int, str], seed: int) -> Iterator[tuple[dict,
             events = [
                 {"id": 2 * case_id - 1, "case_id": case_id, "kind": "submitted", "actor": "citizen:web", "public": True,
                  "before": "{}", "after": json.dumps({"channel": "web"}), "created_at": created},
-                {"id": 2 * case_id, "case_id": case_id, "kind": "triage" if triage else "routed", "actor": "model:bench",
-                 "public": not triage, "before": "{}", "after": "{}", "created_at": created},
+                {"id": 2 * case_id, "case_id": case_id, "kind": "triage" if triage else "routed",
+                 "actor": "model:bench", "public": not triage, "before": "{}", "after": "{}", "created_at": created},
             ]
             yield case, prediction, events
 

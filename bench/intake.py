@@ -5,7 +5,8 @@ with a fresh form token each time; a quarter carry contact details in the text s
 ``civicly worker`` runs beside Civicly's gunicorn, as in production: it groups each new case with similar reports
 after the response (its e-mails go to a closed port and fail at once). The web workers' CPU time per request is
 measured for both apps, a figure less moved than throughput by what else the machine runs; once the load stops, the
-bench waits for the worker to group what was left and measures its CPU per case. After Civicly's run, the RSS of its workers (which have loaded the active model by then) is step 5.
+bench waits for the worker to group what was left and measures its CPU per case. After Civicly's run, the RSS of
+its workers (which have loaded the active model by then) is step 5.
 """
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def run(backends: list[str], model_dir: Path, plan: LoadPlan) -> StepResult:
             result.notes.append(
                 f"{backend}: {civicly['grouping_backlog']} cases waited for grouping when the load stopped; civicly "
                 f"worker grouped {civicly['grouping_backlog'] - civicly['grouping_left']} of them in "
-                f"{civicly['drain_seconds']:.0f} s" + (f" ({civicly['grouping_left']} left)" if civicly["grouping_left"] else ""))
+                f"{civicly['drain_seconds']:.0f} s"
+                + (f" ({civicly['grouping_left']} left)" if civicly["grouping_left"] else ""))
         if routed == 0:
             result.notes.append(f"{backend}: no case was classified (no active model in {model_dir}): "
                                 "the figures leave out classification")

@@ -171,7 +171,8 @@ def _timed(engine: Engine, call: Callable[[Session, int], object], repeats: int)
 def _visible_references(engine: Engine, actor: Actor, count: int) -> list[str]:
     department = next(iter(actor.department_ids))
     with engine.connect() as connection:
-        ids = list(connection.execute(text("SELECT id FROM cases WHERE department_id = :d"), {"d": department}).scalars())
+        ids = list(connection.execute(text("SELECT id FROM cases WHERE department_id = :d"),
+                                      {"d": department}).scalars())
     return [reference(i) for i in random.Random(0).sample(ids, min(count, len(ids)))]
 
 

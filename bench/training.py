@@ -51,7 +51,8 @@ def run(sizes: list[int], timeout: float) -> StepResult:
         if rows == 100_000:
             stopped = bool(measured.stopped)
             result.targets += [
-                Target("training", "100k rows wall time", measured.seconds, TARGET_SECONDS_100K, "s", lower_bound=stopped),
+                Target("training", "100k rows wall time", measured.seconds, TARGET_SECONDS_100K, "s",
+                       lower_bound=stopped),
                 Target("training", "100k rows peak memory", measured.peak_mib, TARGET_MIB_100K, "MiB",
                        lower_bound=stopped),
             ]

@@ -102,7 +102,8 @@ def check_settings(config: Mapping[str, Any], workers: int) -> list[str]:
                         "(python3 -c 'import secrets; print(secrets.token_hex(32))').")
     if config.get("DEBUG"):
         problems.append("Debug mode is on: unset FLASK_DEBUG (it shows code and data to anyone who triggers an error).")
-    if str(config.get("DATABASE_URL", "")).startswith("sqlite") and workers > 1 and not config.get("ALLOW_SQLITE_WORKERS"):
+    sqlite = str(config.get("DATABASE_URL", "")).startswith("sqlite")
+    if sqlite and workers > 1 and not config.get("ALLOW_SQLITE_WORKERS"):
         problems.append(f"SQLite with {workers} workers: use PostgreSQL (CIVICLY_DATABASE_URL), run one worker "
                         "(WEB_CONCURRENCY=1), or accept SQLite's limits with CIVICLY_ALLOW_SQLITE_WORKERS=1 "
                         "(see docs/production.md).")

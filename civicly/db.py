@@ -76,7 +76,8 @@ def _commit_request(response: Response) -> Response:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    """Closing rolls back what was not committed: an exception that skipped the hook, a command without unit_of_work()."""
+    """Closing rolls back what was not committed: an exception that skipped the hook, a command without
+    unit_of_work()."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

@@ -53,7 +53,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(404)
     def _not_found(_error: HTTPException):
-        return _page(_("Page not found"), _("This page does not exist. Check the address, or start again from the form."), 404)
+        return _page(_("Page not found"),
+                     _("This page does not exist. Check the address, or start again from the form."), 404)
 
     @app.errorhandler(405)
     def _method(_error: HTTPException):
@@ -67,7 +68,8 @@ def init_app(app: Flask) -> None:
     def _too_many(error: HTTPException):
         retry = getattr(error, "retry_after", None) or 60
         return _page(_("Too many requests"),
-                     _("You have sent too many requests. Please wait %(seconds)s seconds and try again.", seconds=retry),
+                     _("You have sent too many requests. Please wait %(seconds)s seconds and try again.",
+                       seconds=retry),
                      429, **{"Retry-After": str(retry)})
 
     @app.errorhandler(400)
@@ -77,4 +79,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(_error: Exception):
         log.error("internal error", exc_info=True)
-        return _page(_("Sorry, something went wrong"), _("Nothing you typed is lost on our side if you got a reference; otherwise please try again in a moment."), 500)
+        return _page(_("Sorry, something went wrong"),
+                     _("Nothing you typed is lost on our side if you got a reference; "
+                       "otherwise please try again in a moment."), 500)

@@ -70,7 +70,8 @@ def compose(delivery: outbox.Delivery, config: Mapping[str, Any], duplicate_of: 
     email["To"] = case.contact_email
     email["Date"] = formatdate(localtime=False)
     # The same for every attempt, so a repeat after a crash is recognisable as one.
-    email["Message-ID"] = f"<{message.idempotency_key.replace(':', '.')}@{urlsplit(config['PUBLIC_URL']).hostname or 'civicly'}>"
+    host = urlsplit(config["PUBLIC_URL"]).hostname or "civicly"
+    email["Message-ID"] = f"<{message.idempotency_key.replace(':', '.')}@{host}>"
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(body)
     email["Content-Language"] = locale  # after set_content, which resets the Content-* headers

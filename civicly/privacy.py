@@ -12,7 +12,8 @@ import phonenumbers
 DEFAULT_REGIONS = ("SN", "ML", "MA", "KE", "FR")
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# National identity numbers: long digit runs (Senegal CNI 13, Kenya ID 7-8, Mali NINA 15) and Moroccan CIN (letters+digits).
+# National identity numbers: long digit runs (Senegal CNI 13, Kenya ID 7-8, Mali NINA 15) and Moroccan CIN
+# (letters+digits).
 ID_NUMBER = re.compile(r"\b(?:[A-Z]{1,2}\d{5,8}|\d{7,20})\b")
 PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d .\-()/]{6,}\d")
 

@@ -85,7 +85,8 @@ def crossvalidate_file(path: str, n_splits: int = 5, baselines: bool = True, see
 def format_result(result: dict) -> str:
     assignment = "" if result["seed"] is None else f", groups shuffled with seed {result['seed']}"
     lines = [f"== {result['file']} ({result['rows']} rows, grouped 5-fold CV{assignment})"]
-    lines.append(f"{'model':16s} {'macro-F1':>8s} {'acc':>6s} {'auto':>7s} {'auto acc':>8s} {'ECE':>6s} {'min recall':>10s}")
+    lines.append(f"{'model':16s} {'macro-F1':>8s} {'acc':>6s} {'auto':>7s} {'auto acc':>8s} {'ECE':>6s} "
+                 f"{'min recall':>10s}")
     for name, m in result["models"].items():
         auto_acc = "n/a" if m["auto_route_accuracy"] is None else f"{m['auto_route_accuracy']:.1%}"
         min_recall = min(c["recall"] for c in m["per_class"].values())

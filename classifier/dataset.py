@@ -220,11 +220,13 @@ def load_training_data(
     if rare:
         if strict:
             detail = ", ".join(f"'{label}' ({counts[label]})" for label in sorted(rare))
-            raise DatasetError(f"{', '.join(map(str, paths))}: labels with fewer than {min_examples} examples: {detail}")
+            raise DatasetError(
+                f"{', '.join(map(str, paths))}: labels with fewer than {min_examples} examples: {detail}")
         keep = [i for i, label in enumerate(data.departments) if label not in rare]
         dropped = [i for i, label in enumerate(data.departments) if label in rare]
         skipped = data.skipped + [
-            SkippedRow(data.sources[i], data.lines[i], f"label '{data.departments[i]}' has fewer than {min_examples} examples")
+            SkippedRow(data.sources[i], data.lines[i],
+                       f"label '{data.departments[i]}' has fewer than {min_examples} examples")
             for i in dropped
         ]
         data = data.subset(keep)

@@ -59,7 +59,8 @@ def routing_report(
             report["per_language"][code] = {
                 "rows": int(rows.sum()),
                 "macro_f1": float(
-                    f1_score(y_true[rows], y_pred[rows], labels=sorted(set(y_true[rows])), average="macro", zero_division=0)
+                    f1_score(y_true[rows], y_pred[rows], labels=sorted(set(y_true[rows])), average="macro",
+                             zero_division=0)
                 ),
                 "accuracy": float(correct[rows].mean()),
                 "auto_route_share": float(routed.sum() / rows.sum()),
@@ -173,7 +174,8 @@ def format_report(report: dict) -> str:
     lines = [
         f"rows {report['rows']}   macro-F1 {report['macro_f1']:.3f}   accuracy {report['accuracy']:.3f}   "
         f"ECE {report['expected_calibration_error']:.3f}",
-        f"auto-routed {_pct(report['auto_route_share'])} of cases, right {_pct(report['auto_route_accuracy'])} of the time",
+        f"auto-routed {_pct(report['auto_route_share'])} of cases, "
+        f"right {_pct(report['auto_route_accuracy'])} of the time",
     ]
     if report.get("triage_reasons"):
         lines.append("manual triage: " + ", ".join(f"{k} {v}" for k, v in sorted(report["triage_reasons"].items())))

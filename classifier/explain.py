@@ -33,7 +33,8 @@ def explain(classifier: LinearSVC, features: RoutingFeatures, analysis: Analysis
     tokens = analysis.tokens
     n_grams = 2 * len(tokens) - 1 if tokens else 0  # words, then pairs; the capitals mark is not a word
     known, first = np.unique(analysis.word_columns[:n_grams], return_index=True)  # each n-gram once
-    for index, value in zip(first[known >= 0].tolist(), _looked_up(contribution, known[known >= 0]).tolist(), strict=True):
+    values = _looked_up(contribution, known[known >= 0])
+    for index, value in zip(first[known >= 0].tolist(), values.tolist(), strict=True):
         if index < len(tokens):
             evidence[tokens[index]] += value
         else:  # a pair's two words share its weight: function words may have stood between them

@@ -131,7 +131,8 @@ class TriageModel(BaseEstimator):
         features = self.features_.fit_from_counts(counts, used)
         scores, votes, self.classifier_ = self._fit_routing(
             counts, features, y, true_columns, grouped_folds(groups, self.cv), past_cases, phrasing)
-        self.past_cases_ = past_cases.fit_from_counts(*phrasing, true_columns, len(self.classes_)) if past_cases else None
+        self.past_cases_ = (past_cases.fit_from_counts(*phrasing, true_columns, len(self.classes_))
+                            if past_cases else None)
 
         self.score_temperature_ = fit_temperature(scores, true_columns, weights)
         log_p = log_softmax(scores / self.score_temperature_, axis=1)

@@ -88,7 +88,8 @@ def app(database_url, tmp_path):
 
 @pytest.fixture
 def session(app):
-    """A session on the test database, outside any app context, so each client request gets its own (as in production)."""
+    """A session on the test database, outside any app context, so each client request gets its own (as in
+    production)."""
     from sqlmodel import Session
 
     with Session(app.extensions["civicly.engine"], expire_on_commit=False) as db_session:
@@ -144,18 +145,20 @@ def login_as(client):
 
     def _login(email: str, password: str = PASSWORD):
         page = client.get("/officer/login").get_data(as_text=True)
-        response = client.post("/officer/login", data={"csrf_token": csrf_token(page), "email": email, "password": password})
+        response = client.post("/officer/login",
+                               data={"csrf_token": csrf_token(page), "email": email, "password": password})
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         return response
 
     return _login
 
 
-def file_case(session, text: str = "The health centre in Kaolack has had no doctor for two weeks.", department: str = "SANTE",
-              **fields):
+def file_case(session, text: str = "The health centre in Kaolack has had no doctor for two weeks.",
+              department: str = "SANTE", **fields):
     """A case sent to ``department`` by its sender (no model needed), committed as a request would."""
     from civicly.triage.intake import SubmissionInput, submit
 
-    case = submit(session, SubmissionInput(text=text, department_code=department or "", **fields), route=lambda _t: None)
+    case = submit(session, SubmissionInput(text=text, department_code=department or "", **fields),
+                  route=lambda _t: None)
     session.commit()
     return case

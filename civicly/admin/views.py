@@ -19,7 +19,10 @@ from civicly.triage.departments import list_departments, normalise_code
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
-EXPORTS = {"cases": (exports.case_rows, exports.CASE_FIELDS), "open-data": (exports.open_data_rows, exports.OPEN_DATA_FIELDS)}
+EXPORTS = {
+    "cases": (exports.case_rows, exports.CASE_FIELDS),
+    "open-data": (exports.open_data_rows, exports.OPEN_DATA_FIELDS),
+}
 
 
 def _scope() -> dashboard.Scope:

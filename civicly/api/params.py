@@ -1,4 +1,5 @@
-"""Reading Open311 parameters as real clients send them: query string or body, loose spellings, several errors at once."""
+"""Reading Open311 parameters as real clients send them: query string or body, loose spellings, several errors
+at once."""
 from __future__ import annotations
 
 import math

@@ -13,7 +13,8 @@ from civicly.triage.permissions import Actor
 
 
 class SignedInUser(UserMixin):
-    """What Flask-Login keeps: an id, re-checked against the database each request (a disabled account is out at once)."""
+    """What Flask-Login keeps: an id, re-checked against the database each request (a disabled account is out at
+    once)."""
 
     def __init__(self, user: User):
         self.id = user.id

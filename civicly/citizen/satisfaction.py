@@ -17,7 +17,8 @@ from civicly.triage import satisfaction
 
 
 class SatisfactionForm(FlaskForm):
-    answered = RadioField(_l("Was your concern answered?"), choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+    answered = RadioField(_l("Was your concern answered?"),
+                          choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
                           validators=[DataRequired()])
     comment = TextAreaField(_l("Anything to add? (optional; do not write personal details)"),
                             validators=[Length(max=satisfaction.COMMENT_MAX)], render_kw={"rows": 3})

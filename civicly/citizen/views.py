@@ -109,7 +109,8 @@ def _database_unavailable(error: Exception):
     """The database is down: a sent form comes back with everything typed (503), so the citizen loses nothing."""
     if request.endpoint == "citizen.submit" and request.method == "POST" and error_pages.is_database_outage(error):
         form = SubmissionForm()
-        return render_template("citizen/submit.html", form=form, unavailable=True), 503, error_pages.retry_later_headers()
+        page = render_template("citizen/submit.html", form=form, unavailable=True)
+        return page, 503, error_pages.retry_later_headers()
     return error_pages.database_unavailable(error)
 
 

@@ -77,8 +77,8 @@ def _describe(prediction: Prediction) -> str:
         lines.append(f"{prediction.department}  confidence {prediction.confidence:.1%}  {verdict}")
         lines.append("top 3: " + ", ".join(f"{label} {p:.1%}" for label, p in prediction.top3))
         lines.append("because of: " + (", ".join(prediction.reasons) or "no single word stands out"))
-    lines.append(f"urgency {prediction.urgency} (score {prediction.urgency_score:.2f}, from {prediction.urgency_source}): "
-                 + "; ".join(prediction.urgency_reasons))
+    lines.append(f"urgency {prediction.urgency} (score {prediction.urgency_score:.2f}, "
+                 f"from {prediction.urgency_source}): " + "; ".join(prediction.urgency_reasons))
     lines.append(f"language: {prediction.language or 'not determined'}")
     return "\n".join(lines)
 

@@ -17,7 +17,8 @@ privacy = CommandGroup("privacy", help="Retention and citizens' access to their 
 
 @privacy.command("purge")
 @click.option("--closed-before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Erase contact details of cases closed before this date (default: today minus the retention period).")
+              help="Erase contact details of cases closed before this date "
+                   "(default: today minus the retention period).")
 @click.option("--dry-run", is_flag=True, help="Only say how many cases would be purged.")
 def purge(closed_before: datetime | None, dry_run: bool) -> None:
     """Erase contact details of closed cases older than the retention period; each purge leaves an Event."""

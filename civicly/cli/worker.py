@@ -17,7 +17,8 @@ from civicly.triage import worker as worker_loop
 @click.option("--once", is_flag=True, help="Do what is due now, then stop (for cron or tests).")
 @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds to wait when nothing is due.")
-@click.option("--batch", type=click.IntRange(1, 1000), default=20, show_default=True, help="Messages claimed at a time.")
+@click.option("--batch", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Messages claimed at a time.")
 def worker(once: bool, interval: float, batch: int) -> None:
     """Group new cases with similar open reports, and send citizens' e-mails from the outbox (SMTP from
     CIVICLY_SMTP_*). Several workers may run at once.

@@ -28,7 +28,8 @@ def _render_queue(triage: bool):
     form.validate()
     filters = queue.QueueFilters(
         status=form.status.data or "open", urgency=form.urgency.data or "", language=form.language.data or "",
-        received_from=form.received_from.data, received_to=form.received_to.data, text=(form.q.data or "").strip()[:200],
+        received_from=form.received_from.data, received_to=form.received_to.data,
+        text=(form.q.data or "").strip()[:200],
     )
     page_number = form.page.data if isinstance(form.page.data, int) and 0 < form.page.data < 100_000 else 1
     actor = current_actor()

@@ -44,7 +44,8 @@ def check_password_policy(password: str) -> None:
         raise WeakPassword(str(_l("Use at least %(min)d characters.", min=PASSWORD_MIN)))
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(password)) < 4 or any(
-        lowered.startswith(common) and len(common) >= 6 and lowered[len(common):].isdigit() for common in _common_passwords()
+        lowered.startswith(common) and len(common) >= 6 and lowered[len(common):].isdigit()
+        for common in _common_passwords()
     ):
         raise WeakPassword(str(_l("This password is too common or too simple; choose another one.")))
 

@@ -69,7 +69,8 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str) -> Ca
     department = departments.get(case.department_id)
     prediction = session.exec(
         select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
-    history = list(session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.created_at), col(Event.id))))
+    history = list(session.exec(
+        select(Event).where(Event.case_id == case.id).order_by(col(Event.created_at), col(Event.id))))
     duplicate_of = session.get(Case, case.duplicate_of_id).reference if case.duplicate_of_id else None
     group, similar = groups.similar_reports(session, actor, case)
     return CaseFile(
@@ -79,7 +80,8 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str) -> Ca
         department_name=department.name(locale) if department else None,
         needs_triage=case.needs_triage, urgency=case.urgency, urgency_source=case.urgency_source,
         created_at=case.created_at, deadline_at=case.deadline_at, duplicate_of=duplicate_of,
-        contact=Contact(case.contact_name, case.contact_email, case.contact_phone) if can_see_contact(actor, case) else None,
+        contact=(Contact(case.contact_name, case.contact_email, case.contact_phone)
+                 if can_see_contact(actor, case) else None),
         suggestion=_suggestion(prediction, names) if prediction else None,
         history=history,
         can_act=can_act(actor, case),

@@ -117,7 +117,8 @@ def set_level(session: Session, department_code: str, urgency: str, days: int, w
     if level_name is not None and level_name not in Urgency.__members__:
         raise InvalidServiceLevel("urgency must be high, medium, low or *")
     level = session.exec(select(ServiceLevel).where(
-        col(ServiceLevel.department_id).is_(None) if department_id is None else ServiceLevel.department_id == department_id,
+        (col(ServiceLevel.department_id).is_(None) if department_id is None
+         else ServiceLevel.department_id == department_id),
         col(ServiceLevel.urgency).is_(None) if level_name is None else ServiceLevel.urgency == level_name,
     )).first() or ServiceLevel(department_id=department_id, urgency=level_name, days=days)
     level.days, level.working_days, level.updated_at = days, working_days, utcnow()
@@ -141,7 +142,8 @@ def list_holidays(session: Session, year: int | None = None) -> list[Holiday]:
 
 
 def seed_demo_levels(session: Session) -> int:
-    """Default service levels for every ministry (high 2, medium 10, low 30, unranked 15 working days); keeps existing ones."""
+    """Default service levels for every ministry (high 2, medium 10, low 30, unranked 15 working days); keeps
+    existing ones."""
     added = 0
     for urgency, days in DEMO_LEVELS:
         exists = session.exec(select(ServiceLevel).where(

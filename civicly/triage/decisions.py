@@ -86,7 +86,8 @@ def decide(session: Session, actor: Actor, reference: str, decision: Decision, a
 
 
 def _latest_prediction(session: Session, case: Case) -> Prediction | None:
-    return session.exec(select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
+    return session.exec(
+        select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
 
 
 def _department_code(session: Session, department_id: int | None) -> str | None:
@@ -110,7 +111,8 @@ def _label(session: Session, actor: Actor, case: Case, department_code: str | No
 
 def _event(case: Case, actor: Actor, kind: str, before: dict[str, Any], after: dict[str, Any],
            public: bool = False, message: str | None = None) -> Event:
-    return Event(case_id=case.id, kind=kind, actor=actor.email, public=public, message=message, before=before, after=after)
+    return Event(case_id=case.id, kind=kind, actor=actor.email, public=public, message=message,
+                 before=before, after=after)
 
 
 def _required_text(value: str, what: str) -> str:
@@ -167,7 +169,8 @@ def _status(session: Session, actor: Actor, case: Case, decision: Decision):
     current = CaseStatus(case.status)
     if target == current:
         raise InvalidDecision("the case already has this status")
-    if target in OPEN_STATUSES and current in OPEN_STATUSES and STATUS_ORDER.index(target) < STATUS_ORDER.index(current):
+    if (target in OPEN_STATUSES and current in OPEN_STATUSES
+            and STATUS_ORDER.index(target) < STATUS_ORDER.index(current)):
         raise InvalidDecision("a status can only move forward")
     if current not in OPEN_STATUSES and target != CaseStatus.in_progress:
         raise InvalidDecision("a closed case can only be reopened (in progress)")

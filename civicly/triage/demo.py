@@ -142,9 +142,11 @@ def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: rand
             moment += timedelta(days=rng.uniform(0.5, 25))
             if moment < now and rng.random() < 0.75:
                 final = CaseStatus.resolved if rng.random() < 0.9 else CaseStatus.rejected
-                decide(session, officer, case.reference, Decision("status", case.version, status=final.value), at=moment)
+                decide(session, officer, case.reference, Decision("status", case.version, status=final.value),
+                       at=moment)
                 if rng.random() < 0.4:  # some citizens say whether their concern was answered
-                    satisfaction.answer(session, case.reference, rng.random() < (0.8 if final == CaseStatus.resolved else 0.2))
+                    answered = rng.random() < (0.8 if final == CaseStatus.resolved else 0.2)
+                    satisfaction.answer(session, case.reference, answered)
         except (Conflict, InvalidDecision, NotAllowed):
             continue  # refused before writing anything: the case keeps the decisions it already has
 

@@ -132,12 +132,14 @@ def _guarded(case: Case, step: Callable[[], T], savepoint: Session | None = None
 def _most_similar(session: Session, case: Case) -> tuple[int, float] | None:
     """The id of the open report most like ``case`` (same ministry, stored before it) and their similarity, if any
     reaches the threshold. Reads only."""
-    department = col(Case.department_id).is_(None) if case.department_id is None else Case.department_id == case.department_id
+    department = (col(Case.department_id).is_(None) if case.department_id is None
+                  else Case.department_id == case.department_id)
     length = func.length(Case.text_redacted)
     own_length = len(case.text_redacted)
     # Only the opening of the texts (all that is compared), and only texts of a comparable length: near-identical
-    # reports are of similar size, and this keeps each comparison small however long the queue grows. Only cases stored before this one (lower
-    # id), as if it were compared at its submission: the first of similar reports leads their group.
+    # reports are of similar size, and this keeps each comparison small however long the queue grows. Only cases
+    # stored before this one (lower id), as if it were compared at its submission: the first of similar reports leads
+    # their group.
     candidates = session.exec(
         select(Case.id, func.substr(Case.text_redacted, 1, classify.OPENING), Case.place).where(
             department, col(Case.status).in_(OPEN), Case.id < case.id,
@@ -162,7 +164,8 @@ def _join(session: Session, case: Case, other_id: int, score: float) -> CaseGrou
         session.add(group)
         session.flush()
         session.add(CaseGroupMember(case_id=other_id, group_id=group.id, similarity=1.0, joined_at=case.created_at))
-    session.add(CaseGroupMember(case_id=case.id, group_id=group.id, similarity=round(score, 4), joined_at=case.created_at))
+    session.add(CaseGroupMember(case_id=case.id, group_id=group.id, similarity=round(score, 4),
+                                joined_at=case.created_at))
     session.flush()
     _raise_on_surge(session, group, case, case.created_at)
     return group
@@ -171,7 +174,8 @@ def _join(session: Session, case: Case, other_id: int, score: float) -> CaseGrou
 def _raise_on_surge(session: Session, group: CaseGroup, case: Case, now: datetime) -> None:
     """Many similar reports in a short window: mark the group, and make its open reports (and any that join it
     later, as ``case`` just did) high urgency."""
-    recent = session.exec(select(func.count()).select_from(CaseGroupMember).join(Case, Case.id == CaseGroupMember.case_id)
+    recent = session.exec(select(func.count()).select_from(CaseGroupMember)
+                          .join(Case, Case.id == CaseGroupMember.case_id)
                           .where(CaseGroupMember.group_id == group.id, Case.created_at >= now - SURGE_WINDOW)).one()
     if group.surge_at is not None:  # surging already: the others were raised when it began or when they joined
         members = [session.get(Case, case.id, populate_existing=True)]
@@ -229,7 +233,8 @@ def hidden_behind_lead():
                    .select_from(CaseGroupMember)
                    .join(CaseGroup, CaseGroup.id == CaseGroupMember.group_id)
                    .join(lead, lead.id == CaseGroup.lead_case_id)
-                   .where(CaseGroupMember.case_id == Case.id, col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id))
+                   .where(CaseGroupMember.case_id == Case.id,
+                          col(CaseGroupMember.case_id) != col(CaseGroup.lead_case_id))
                    .scalar_subquery())
     return and_(col(Case.status).in_(OPEN), func.coalesce(lead_status, "").in_(OPEN))
 
@@ -257,7 +262,8 @@ def similar_reports(session: Session, actor: Actor, case: Case) -> tuple[GroupSu
     scores = dict(session.exec(select(CaseGroupMember.case_id, CaseGroupMember.similarity)
                                .where(CaseGroupMember.group_id == group.id)).all())
     reports = [
-        SimilarReport(c.reference, _preview(c.text_redacted), c.status, scores.get(c.id, 0.0), c.created_at, can_act(actor, c))
+        SimilarReport(c.reference, _preview(c.text_redacted), c.status, scores.get(c.id, 0.0), c.created_at,
+                      can_act(actor, c))
         for c in _member_cases(session, group.id) if c.id != case.id and can_view(actor, c)
     ]
     reports.sort(key=lambda r: (r.status not in OPEN, r.created_at))
@@ -274,7 +280,8 @@ def merge(session: Session, actor: Actor, lead_reference: str, references: Seque
     for case in targets:
         result = session.execute(
             update(Case).where(col(Case.id) == case.id, col(Case.status).in_(OPEN))
-            .values(status=CaseStatus.duplicate.value, duplicate_of_id=lead.id, version=Case.version + 1, updated_at=now))
+            .values(status=CaseStatus.duplicate.value, duplicate_of_id=lead.id, version=Case.version + 1,
+                    updated_at=now))
         if result.rowcount != 1:
             continue  # closed by someone else meanwhile: leave it as they decided
         event = Event(case_id=case.id, kind="status", actor=actor.email, public=True, before={"status": case.status},

@@ -94,7 +94,8 @@ def claim(session: Session, worker: str, now: datetime | None = None, limit: int
                 .values(status=OutboxStatus.sending.value, lease_until=now + lease, claimed_by=worker,
                         attempts=OutboxMessage.attempts + 1))
         if session.get_bind().dialect.update_returning:  # PostgreSQL, SQLite 3.35+: one statement for them all
-            claimed = sorted(session.execute(take.where(col(OutboxMessage.id).in_(ids)).returning(OutboxMessage.id)).scalars())
+            claimed = sorted(session.execute(
+                take.where(col(OutboxMessage.id).in_(ids)).returning(OutboxMessage.id)).scalars())
         else:
             claimed = [i for i in ids if session.execute(take.where(col(OutboxMessage.id) == i)).rowcount == 1]
     session.commit()  # a claim is its own short transaction: other workers must see the lease before we send
@@ -180,5 +181,6 @@ def counts(session: Session) -> dict[str, int]:
 def list_messages(session: Session, status: str, limit: int = 100) -> list[tuple[OutboxMessage, str]]:
     """Messages in one state with their case reference, newest first (no address: admins do not need it)."""
     rows = session.exec(select(OutboxMessage, Case.reference).join(Case, Case.id == OutboxMessage.case_id)
-                        .where(OutboxMessage.status == status, col(OutboxMessage.kind).in_(KINDS)).order_by(col(OutboxMessage.id).desc()).limit(limit))
+                        .where(OutboxMessage.status == status, col(OutboxMessage.kind).in_(KINDS))
+                        .order_by(col(OutboxMessage.id).desc()).limit(limit))
     return list(rows.all())

@@ -31,7 +31,8 @@ def count_purgeable(session: Session, closed_before: datetime) -> int:
 def purge_contacts(session: Session, closed_before: datetime, actor: str) -> int:
     """Erase contact details of cases closed before ``closed_before``; one Event per case says it was done.
 
-    The text itself stays (officers and statistics need it), but it is already redacted wherever it leaves the case page.
+    The text itself stays (officers and statistics need it), but it is already redacted wherever it leaves the case
+    page.
     """
     cases = session.exec(_purgeable(closed_before)).all()
     for case_id in cases:

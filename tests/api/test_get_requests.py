@@ -98,14 +98,17 @@ def test_filters_by_id_service_status_and_dates(client, seeded):
         return {r["service_request_id"] for r in response.get_json()}
 
     assert ids() == {school.reference, clinic.reference}  # the last 90 days by default
-    assert ids(service_request_id=f"{old.reference},{clinic.reference}", status="open") == {old.reference, clinic.reference}
+    assert ids(service_request_id=f"{old.reference},{clinic.reference}", status="open") == {
+        old.reference, clinic.reference}
     assert ids(service_code="SANTE") == {clinic.reference}
     assert ids(service_code="sante,EDUCATION") == {school.reference, clinic.reference}
     assert ids(status="open") == {school.reference} and ids(status="closed") == {clinic.reference}
     now = datetime.now(UTC)
-    assert ids(start_date=(now - timedelta(days=150)).isoformat(), end_date=(now - timedelta(days=100)).isoformat()) == {old.reference}
+    assert ids(start_date=(now - timedelta(days=150)).isoformat(),
+               end_date=(now - timedelta(days=100)).isoformat()) == {old.reference}
     assert ids(end_date=(now - timedelta(days=100)).strftime("%Y-%m-%dT%H:%M:%SZ")) == {old.reference}
-    assert ids(start_date=(now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) == {school.reference, clinic.reference}
+    assert ids(start_date=(now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) == {
+        school.reference, clinic.reference}
 
 
 @pytest.mark.parametrize("query, wrong", [

@@ -34,7 +34,8 @@ def test_a_keyed_request_is_stored_through_intake_with_every_open311_field(clien
     case = stored(seeded, response)
     assert case.channel == "open311" and case.service_code == "SANTE"
     assert (case.latitude, case.longitude, case.place, case.address_id) == (14.6928, -17.4467, "Rue 10, Médina", "A-77")
-    assert (case.contact_name, case.contact_email, case.contact_phone) == ("Awa Diop", "awa@example.sn", "+221 77 123 45 67")
+    assert (case.contact_name, case.contact_email, case.contact_phone) == (
+        "Awa Diop", "awa@example.sn", "+221 77 123 45 67")
     assert (case.device_id, case.account_id, case.media_url) == ("dev-1", "acc-9", "https://img.example.org/1.jpg")
     assert case.attributes == {"WARD": "3", "KIND": "pipe"}
     kinds = [e.kind for e in seeded.exec(select(Event).where(Event.case_id == case.id).order_by(Event.id))]
@@ -120,7 +121,8 @@ def test_one_character_more_is_refused_in_the_spec_error_format(client, seeded, 
     response = post(client, api_key=api_key, description="a" * (TEXT_MAX + 1))
     assert response.status_code == 400
     assert_valid(response.get_json(), "errors.json")
-    assert [e["description"] for e in response.get_json()] == [f"description: description must be at most {TEXT_MAX} characters."]
+    assert [e["description"] for e in response.get_json()] == [
+        f"description: description must be at most {TEXT_MAX} characters."]
 
 
 def test_the_openapi_document_states_the_same_description_limit(client):

@@ -1,4 +1,5 @@
-"""Officers work the queue in a real Chromium: sign in, open the most urgent case, reassign it; a reply reaches the citizen."""
+"""Officers work the queue in a real Chromium: sign in, open the most urgent case, reassign it; a reply reaches
+the citizen."""
 import pytest
 from sqlmodel import Session
 

@@ -21,7 +21,8 @@ def fitted(k: int = 2) -> PastCases:
 
 
 def test_a_near_copy_of_a_past_case_votes_for_its_department():
-    votes = fitted().votes(normalise_all(["I am writing to dispute a late payment on my credit report, it is not mine!"]))
+    votes = fitted().votes(
+        normalise_all(["I am writing to dispute a late payment on my credit report, it is not mine!"]))
     assert votes.shape == (1, 4)
     assert votes[0].argmax() == 0 and votes[0, 0] > 0.9
     assert votes.sum() == pytest.approx(1.0)

@@ -16,7 +16,8 @@ def test_classifier_never_imports_the_web_app_or_a_database():
         "bad = {m.split('.')[0] for m in sys.modules} & {'civicly', 'flask', 'sqlalchemy', 'sqlmodel', 'psycopg'}; "
         "print(sorted(bad))"
     )
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_public_api_is_exported():

@@ -47,4 +47,5 @@ def test_urgency_estimator_follows_scikit_learn_conventions(trained_model):
     assert isinstance(estimator, UrgencyModel) and estimator.min_similarity == trained_model.urgency_min_similarity
     fresh = clone(estimator)
     assert fresh.get_params() == estimator.get_params() and not hasattr(fresh, "classifier_")
-    assert estimator.n_labelled_ == sum(trained_model.urgency_counts_[level] for level in estimator.classifier_.classes_)
+    assert estimator.n_labelled_ == sum(
+        trained_model.urgency_counts_[level] for level in estimator.classifier_.classes_)

@@ -15,7 +15,8 @@ def test_open_data_contains_no_email_or_phone(runner, seeded, tmp_path):
     file_case(seeded, "Call me on +221 77 123 45 67 or write to awa.ndiaye@example.sn: no doctor in Kaolack",
               email="awa.ndiaye@example.sn", phone="+221 77 123 45 67", place="12 rue Carnot, 77 123 45 67",
               latitude=14.151234, longitude=-16.072345)
-    file_case(seeded, "Mon numéro est le 00221 76 555 44 33, la route de Tambacounda est coupée", department="TERRITOIRES")
+    file_case(seeded, "Mon numéro est le 00221 76 555 44 33, la route de Tambacounda est coupée",
+              department="TERRITOIRES")
     for fmt in ("csv", "jsonl"):
         target = tmp_path / f"open.{fmt}"
         result = runner.invoke(export, ["open-data", "--format", fmt, "--output", str(target)])

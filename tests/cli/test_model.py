@@ -76,7 +76,8 @@ def test_predict_file_keeps_every_row_and_adds_columns(trained, invoke, tmp_path
     assert [row["id"] for row in rows] == ["1", "2", "3"]
     assert rows[0]["predicted_department"] and not rows[1]["predicted_department"]
     assert {row["auto_routed"] for row in rows} <= {"true", "false"} and rows[1]["auto_routed"] == "false"
-    assert all(row["predicted_urgency"] in {"high", "medium", "low"} and float(row["urgency_score"]) >= 0 for row in rows)
+    assert all(row["predicted_urgency"] in {"high", "medium", "low"} and float(row["urgency_score"]) >= 0
+               for row in rows)
 
 
 def test_evaluate_prints_json_report(trained, invoke, slices):

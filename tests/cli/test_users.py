@@ -17,7 +17,8 @@ def test_create_list_disable_and_set_password(runner, seeded):
 def test_weak_password_and_unknown_ministry_are_clear_errors(runner, seeded):
     weak = runner.invoke(users, ["create", "a@gov.sn", "--department", "SANTE", "--password-stdin"], input="password\n")
     assert weak.exit_code == 1 and "at least 12 characters" in weak.output
-    unknown = runner.invoke(users, ["create", "a@gov.sn", "--department", "NOPE", "--password-stdin"], input=PASSWORD + "\n")
+    unknown = runner.invoke(users, ["create", "a@gov.sn", "--department", "NOPE", "--password-stdin"],
+                            input=PASSWORD + "\n")
     assert unknown.exit_code == 1 and "No ministry has code NOPE" in unknown.output
 
 

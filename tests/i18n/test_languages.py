@@ -80,7 +80,8 @@ def test_an_unknown_language_button_changes_nothing(client):
 def test_validation_messages_come_in_the_citizens_language(client):
     client.set_cookie(COOKIE, "fr")
     form = client.get("/submit").get_data(as_text=True)
-    page = client.post("/submit", data={"csrf_token": csrf_token(form), "text": "court", "email": "awa@"}).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(form), "text": "court", "email": "awa@"}
+    page = client.post("/submit", data=data).get_data(as_text=True)
     assert "Veuillez écrire au moins 10 caractères." in page
     assert "Cette adresse e-mail ne semble pas valide" in page
 

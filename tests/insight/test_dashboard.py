@@ -24,7 +24,8 @@ def history(seeded, make_user):
     for week in range(4):
         for i in range(3):
             received = utcnow() - timedelta(weeks=week, days=1, hours=i)
-            cases.append(file_case(seeded, f"Health post {week}-{i} in district {week * 7 + i} lacks {['nurses', 'drugs', 'power'][i]}",
+            lack = ["nurses", "drugs", "power"][i]
+            cases.append(file_case(seeded, f"Health post {week}-{i} in district {week * 7 + i} lacks {lack}",
                                    received_at=received, email=f"c{week}{i}@example.sn"))
     file_case(seeded, "The school in Thies has no teacher of mathematics this year", department="EDUCATION")
     for case in cases[:4]:
@@ -38,7 +39,8 @@ def history(seeded, make_user):
 
 def test_figures_for_all_ministries(seeded, history):
     board = build(seeded, Scope(None), Period.last_weeks(6))
-    assert board.total_cases == 13 and sum(board.submissions["SANTE"]) == 12 and sum(board.submissions["EDUCATION"]) == 1
+    assert board.total_cases == 13
+    assert sum(board.submissions["SANTE"]) == 12 and sum(board.submissions["EDUCATION"]) == 1
     assert board.routing["sender"] == 13
     assert sum(sum(v) for v in board.backlog.values()) == board.open_cases == 9
     assert board.first_response_hours["SANTE"][1] == 4

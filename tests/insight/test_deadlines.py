@@ -16,7 +16,8 @@ def test_working_days_skip_weekends_and_holidays():
     assert deadlines.add_days(FRIDAY, 2, working_days=True) == datetime(2026, 6, 2, 10, 0, tzinfo=UTC)
     holiday = frozenset({date(2026, 6, 1)})
     assert deadlines.add_days(FRIDAY, 2, working_days=True, holidays=holiday) == datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
-    assert deadlines.add_days(FRIDAY, 2, working_days=False, holidays=holiday) == datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
+    assert deadlines.add_days(FRIDAY, 2, working_days=False, holidays=holiday) == datetime(
+        2026, 5, 31, 10, 0, tzinfo=UTC)
 
 
 def test_the_most_specific_service_level_wins(seeded):
@@ -50,11 +51,13 @@ def test_a_case_gets_its_deadline_when_routed_and_when_its_urgency_changes(seede
     stored = seeded.get(Case, case.id)
     assert stored.deadline_at == datetime(2026, 6, 22, 10, 0, tzinfo=UTC)  # 15 working days, one holiday
     officer = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE", "EDUCATION"]))
-    decide(seeded, officer, case.reference, Decision("urgency", stored.version, urgency="high", reason="Patients at risk"))
+    decide(seeded, officer, case.reference,
+           Decision("urgency", stored.version, urgency="high", reason="Patients at risk"))
     stored = seeded.get(Case, case.id, populate_existing=True)
     assert stored.deadline_at == datetime(2026, 6, 3, 10, 0, tzinfo=UTC)  # 2 working days from reception
     deadlines.set_level(seeded, "EDUCATION", "high", 7, False)
-    decide(seeded, officer, case.reference, Decision("reassign", stored.version, department_code="EDUCATION", reason="Schools"))
+    decide(seeded, officer, case.reference,
+           Decision("reassign", stored.version, department_code="EDUCATION", reason="Schools"))
     stored = seeded.get(Case, case.id, populate_existing=True)
     assert stored.deadline_at == datetime(2026, 6, 5, 10, 0, tzinfo=UTC)
 

@@ -56,7 +56,8 @@ def _read(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def precision_recall(pairs: list[tuple[str, str, bool]], threshold: float = similarity.THRESHOLD) -> tuple[float, float]:
+def precision_recall(pairs: list[tuple[str, str, bool]],
+                     threshold: float = similarity.THRESHOLD) -> tuple[float, float]:
     """Scores each pair within the whole sample, as the service scores a new report within a ministry's open cases."""
     texts = sorted({a for a, _b, _s in pairs} | {b for _a, b, _s in pairs})
     index = {t: i for i, t in enumerate(texts)}

@@ -121,7 +121,8 @@ def test_a_reassigned_report_leaves_its_group(seeded, make_user):
     reports = file_water_reports(seeded, 2)
     actor = officer(seeded, make_user, ministries=("TERRITOIRES", "SANTE"))
     stored = seeded.get(Case, reports[1].id)
-    decide(seeded, actor, stored.reference, Decision("reassign", stored.version, department_code="SANTE", reason="Health risk"))
+    decide(seeded, actor, stored.reference,
+           Decision("reassign", stored.version, department_code="SANTE", reason="Health risk"))
     assert seeded.exec(select(CaseGroup)).all() == []
 
 

@@ -22,7 +22,8 @@ def stored_cases(database_url: str, run_id: str) -> dict[str, tuple[int, int]]:
     return {form_token: (cases, events) for form_token, cases, events in rows}
 
 
-def assert_acknowledged_exactly_once(database_url: str, run_id: str, tally: Tally, report: Callable[[str], None]) -> None:
+def assert_acknowledged_exactly_once(database_url: str, run_id: str, tally: Tally,
+                                     report: Callable[[str], None]) -> None:
     """Every 303 is stored once with its one 'submitted' event; nothing stored was left unacknowledged; no 5xx."""
     stored = stored_cases(database_url, run_id)
     report(tally.figures(stored=sum(cases for cases, _ in stored.values())))

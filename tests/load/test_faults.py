@@ -64,7 +64,8 @@ def test_postgresql_restart_mid_load_answers_503_keeping_the_text_then_recovers(
 
 
 def test_with_a_corrupt_model_artifact_submissions_are_stored_for_manual_triage(sqlite_load_url, tmp_path, report):
-    """The active version's artifact no longer matches its checksum: intake goes on, /readyz and `civicly check` say why."""
+    """The active version's artifact no longer matches its checksum: intake goes on, /readyz and `civicly check`
+    say why."""
     version = promote_placeholder(tmp_path / "models")
     corrupt_artifact(tmp_path / "models", version)
     with serve(sqlite_load_url, tmp_path, workers=1) as server:

@@ -41,7 +41,8 @@ class Tally:
     @property
     def server_errors(self) -> int:
         """5xx other than the database-outage 503 that keeps the citizen's text."""
-        return sum(n for status, n in self.statuses.items() if status >= 500 and status != 503) + self.unavailable_unclear
+        return (sum(n for status, n in self.statuses.items() if status >= 500 and status != 503)
+                + self.unavailable_unclear)
 
     def figures(self, stored: int) -> str:
         return (f"requests={self.requests} acknowledged={len(self.acknowledged)} stored={stored} "
@@ -70,7 +71,8 @@ class Citizen:
         return CSRF_FIELD.search(page.text).group(1), FORM_TOKEN_FIELD.search(page.text).group(1), cookie
 
     def submit_one(self, http: requests.Session, serial: int) -> None:
-        """One submission, sent again after failures with the same form token; the csrf token comes from the last page."""
+        """One submission, sent again after failures with the same form token; the csrf token comes from the last
+        page."""
         text = f"{self.run_id} citizen {self.number} message {serial}: the street lamps on avenue {serial} are out."
         csrf, form_token, cookie = None, None, ""
         for _attempt in range(self.attempts):

@@ -41,4 +41,5 @@ def test_unsafe_production_settings_fail(app, runner, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")  # how debug mode is switched on; the CLI applies it when loading the app
     result = runner.invoke(check, ["--workers", "4"])
     assert result.exit_code == 1
-    assert "FAIL  settings" in result.output and "CIVICLY_SECRET_KEY" in result.output and "FLASK_DEBUG" in result.output
+    assert "FAIL  settings" in result.output
+    assert "CIVICLY_SECRET_KEY" in result.output and "FLASK_DEBUG" in result.output

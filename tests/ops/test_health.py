@@ -19,7 +19,8 @@ def test_readyz_is_503_and_says_why_when_the_model_artifact_is_corrupt(app, clie
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["database"] == "ok"
-    assert response.json["model"].startswith(f"model {version} could not be loaded") and "sha256" in response.json["model"]
+    assert response.json["model"].startswith(f"model {version} could not be loaded")
+    assert "sha256" in response.json["model"]
 
 
 def test_readyz_is_503_without_any_model(client):

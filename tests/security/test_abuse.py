@@ -24,7 +24,8 @@ def limited_app(app):
 def test_submissions_beyond_the_limit_get_a_clear_429_with_retry_time(limited_app, seeded):
     client = limited_app.test_client()
     token = csrf_token(client.get("/submit").get_data(as_text=True))
-    statuses = [client.post("/submit", data={"csrf_token": token, "text": f"{TEXT} ({i})"}).status_code for i in range(3)]
+    statuses = [client.post("/submit", data={"csrf_token": token, "text": f"{TEXT} ({i})"}).status_code
+                for i in range(3)]
     assert statuses == [303, 303, 429]
     response = client.post("/submit", data={"csrf_token": token, "text": TEXT})
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
@@ -45,7 +46,8 @@ def test_login_attempts_are_rate_limited_per_address(limited_app, make_user):
     statuses = [client.post("/officer/login", data={"csrf_token": token, "email": "awa@sante.gouv.sn",
                                                     "password": "wrong wrong wrong"}).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
-    right = client.post("/officer/login", data={"csrf_token": token, "email": "awa@sante.gouv.sn", "password": PASSWORD})
+    right = client.post("/officer/login",
+                        data={"csrf_token": token, "email": "awa@sante.gouv.sn", "password": PASSWORD})
     assert right.status_code == 429
 
 

@@ -1,4 +1,5 @@
-"""Every route x every role. The test walks the URL map: a new route fails here until its access rule is stated below."""
+"""Every route x every role. The test walks the URL map: a new route fails here until its access rule is stated
+below."""
 from __future__ import annotations
 
 import pytest
@@ -71,7 +72,8 @@ def people(make_user, seeded):
     return file_case(seeded, "The clinic in Rufisque has run out of vaccines.", email="c@example.sn")
 
 
-EMAILS = {"officer_a": "a@sante.gouv.sn", "officer_b": "b@education.gouv.sn", "triage": "t@gov.sn", "admin": "root@gov.sn"}
+EMAILS = {"officer_a": "a@sante.gouv.sn", "officer_b": "b@education.gouv.sn", "triage": "t@gov.sn",
+          "admin": "root@gov.sn"}
 
 
 def sign_in(client, role):

@@ -31,7 +31,8 @@ def test_reassigning_moves_the_case_and_records_event_and_label(seeded, sante, e
     assert moved.department_id == seeded.exec(select(Department).where(Department.code == "EDUCATION")).one().id
     assert moved.version == 2
     event = seeded.exec(select(Event).where(Event.case_id == case.id, Event.kind == "reassigned")).one()
-    assert event.before == {"department": "SANTE"} and event.after["department"] == "EDUCATION" and event.actor == sante.email
+    assert event.before == {"department": "SANTE"} and event.after["department"] == "EDUCATION"
+    assert event.actor == sante.email
     label = seeded.exec(select(Label).where(Label.case_id == case.id)).one()
     assert label.department_code == "EDUCATION" and label.kind == "correct"
     # it left SANTE's hands and is now EDUCATION's
@@ -83,7 +84,8 @@ def test_admin_reads_but_does_not_act_without_a_ministry(seeded, make_user):
 def test_triage_officer_routes_unrouted_cases(seeded, make_user):
     triage = Actor.of(seeded, make_user("tri@gov.sn", "triage", []))
     case = file_case(seeded, "Something about roads and water and schools all at once.", department="")
-    decide(seeded, triage, case.reference, Decision("reassign", case.version, department_code="TERRITOIRES", reason="Roads"))
+    decide(seeded, triage, case.reference,
+           Decision("reassign", case.version, department_code="TERRITOIRES", reason="Roads"))
     assert not seeded.get(Case, case.id).needs_triage
 
 

@@ -26,7 +26,8 @@ def test_every_service_that_takes_a_ministry_code_reads_it_the_same_way(seeded, 
     assert officer.department_ids == {sante.id}
     case = file_case(seeded, department=TYPED)
     assert case.department_id == sante.id
-    assert [row["reference"] for row in case_rows(seeded, Scope(None), ExportFilter(ministry=TYPED))] == [case.reference]
+    rows = case_rows(seeded, Scope(None), ExportFilter(ministry=TYPED))
+    assert [row["reference"] for row in rows] == [case.reference]
     assert build(seeded, Scope(None), Period.last_weeks(1), TYPED).total_cases == 1
     moved = decide(seeded, officer, case.reference, Decision("reassign", case.version, department_code=" education ",
                                                              reason="Schools, not health"))

@@ -17,7 +17,8 @@ def broken_model(_text):
 
 
 def test_valid_submission_is_stored_unrouted_with_a_submitted_event(seeded):
-    case = submit(seeded, SubmissionInput(text="  The water has been cut in our street for three days.  "), route=no_model)
+    case = submit(seeded, SubmissionInput(text="  The water has been cut in our street for three days.  "),
+                  route=no_model)
     stored = seeded.exec(select(Case).where(Case.reference == case.reference)).one()
     assert PATTERN.match(stored.reference)
     assert stored.text == "The water has been cut in our street for three days."
@@ -27,7 +28,8 @@ def test_valid_submission_is_stored_unrouted_with_a_submitted_event(seeded):
 
 
 def test_a_failing_model_never_loses_the_submission(seeded):
-    case = submit(seeded, SubmissionInput(text="Les coupures d'électricité durent depuis une semaine."), route=broken_model)
+    case = submit(seeded, SubmissionInput(text="Les coupures d'électricité durent depuis une semaine."),
+                  route=broken_model)
     assert seeded.get(Case, case.id).needs_triage
 
 
@@ -45,7 +47,8 @@ def test_text_length_is_checked_after_trimming(seeded, typed, field):
 
 def test_several_wrong_fields_are_reported_together(seeded):
     with pytest.raises(InvalidSubmission) as info:
-        submit(seeded, SubmissionInput(text="A long enough text here.", email="not-an-email", phone="call me"), route=no_model)
+        submit(seeded, SubmissionInput(text="A long enough text here.", email="not-an-email", phone="call me"),
+               route=no_model)
     assert set(info.value.errors) == {"email", "phone"}
 
 

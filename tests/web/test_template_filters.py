@@ -16,7 +16,8 @@ def test_the_officer_deadline_renders_on_an_app_without_the_admin_blueprint():
     app.register_blueprint(officer_bp)
     assert "admin" not in app.blueprints
     with app.test_request_context("/officer/queue"):
-        soon = render_template("officer/_deadline.html", deadline_at=utcnow() + timedelta(days=2, hours=1), overdue=False)
+        soon = render_template("officer/_deadline.html", deadline_at=utcnow() + timedelta(days=2, hours=1),
+                               overdue=False)
         late = render_template("officer/_deadline.html", deadline_at=utcnow() - timedelta(days=3), overdue=True)
     assert "(2 days left)" in soon
     assert "Overdue by 3 days" in late
