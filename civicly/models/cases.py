@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text
@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 from civicly.models.timestamps import utcnow
 
 
-class CaseStatus(str, Enum):
+class CaseStatus(StrEnum):
     new = "new"
     acknowledged = "acknowledged"
     in_progress = "in_progress"
@@ -31,7 +31,7 @@ class CaseStatus(str, Enum):
 OPEN_STATUSES = frozenset({CaseStatus.new, CaseStatus.acknowledged, CaseStatus.in_progress})
 
 
-class Urgency(str, Enum):
+class Urgency(StrEnum):
     high = "high"
     medium = "medium"
     low = "low"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from civicly.models.timestamps import utcnow
 
 
-class OutboxStatus(str, Enum):
+class OutboxStatus(StrEnum):
     pending = "pending"  # waiting for its next attempt
     sending = "sending"  # claimed by a worker until ``lease_until``
     sent = "sent"

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from civicly.models.timestamps import utcnow
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     officer = "officer"  # works the cases of their own ministries
     triage = "triage"  # routes the manual triage queue across ministries
     admin = "admin"  # users, ministries, models; reads everything
