@@ -55,7 +55,9 @@ run: demo
 	$(BIN)/civicly worker --interval 1 >> instance/worker.log 2>&1 & trap 'kill $$!' EXIT; \
 	$(BIN)/civicly run --host 127.0.0.1 --port $(PORT)
 
+# ruff with Flask's own rule set (pyproject.toml) first: a finding fails the run before the suite starts.
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Performance figures against baselines measured in the same run (docs/performance.md); BENCH_ARGS=--full adds 1M rows.

@@ -14,16 +14,6 @@ def main() -> None:
     """Entry point of the ``civicly`` console script."""
 
 
-main.add_command(db.db)
-main.add_command(users.users)
-main.add_command(departments.departments)
-main.add_command(apikeys.apikeys)
-main.add_command(deadlines.sla)
-main.add_command(deadlines.holidays)
-main.add_command(model.model)
-main.add_command(worker.worker)
-main.add_command(worker.outbox)
-main.add_command(privacy.privacy)
-main.add_command(export.export)
-main.add_command(demo.seed_demo)
-main.add_command(check.check)
+for command in (db.db, users.users, departments.departments, apikeys.apikeys, deadlines.sla, deadlines.holidays,
+                model.model, worker.worker, worker.outbox, privacy.privacy, export.export, demo.seed_demo, check.check):
+    main.add_command(command)
