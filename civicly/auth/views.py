@@ -1,15 +1,13 @@
 """Sign-in and sign-out pages; the rules live in triage.accounts."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required, logout_user
 
 from civicly.auth import bp
 from civicly.auth.forms import LoginForm
-from civicly.auth.session import SignedInUser
+from civicly.auth.signin import finish_sign_in
 from civicly.db import get_session
 from civicly.extensions import limiter
 from civicly.triage import accounts
@@ -19,12 +17,6 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("officer.queue")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -32,9 +24,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(get_session(), form.email.data or "", form.password.data or "")
         if user is not None:
-            session.clear()  # a new session at sign-in: nothing from before survives
-            login_user(SignedInUser(user))
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return finish_sign_in(user, request.args.get("next"))
         form.password.errors = [_("E-mail address or password is wrong, or the account is locked for a while.")]
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200

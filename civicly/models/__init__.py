@@ -9,6 +9,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+from civicly.models.admin_audit import AdminAction  # noqa: E402
 from civicly.models.apikeys import ApiKey  # noqa: E402
 from civicly.models.audit import Event  # noqa: E402
 from civicly.models.cases import Case, CaseStatus, Urgency  # noqa: E402
@@ -21,6 +22,6 @@ from civicly.models.predictions import Prediction  # noqa: E402
 from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402
 from civicly.models.users import Role, User, UserDepartment  # noqa: E402
 
-__all__ = ["ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "Department", "Event", "Holiday", "Label",
-           "OutboxMessage", "OutboxStatus", "Prediction", "Role", "SatisfactionAnswer", "ServiceLevel", "SQLModel",
-           "Urgency", "User", "UserDepartment"]
+__all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "Department", "Event",
+           "Holiday", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "Role", "SatisfactionAnswer",
+           "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment"]
