@@ -23,3 +23,9 @@ def finish_sign_in(user: User, next_url: str | None) -> Response:
     session.clear()
     login_user(SignedInUser(user))
     return redirect(safe_next(next_url), code=303)
+
+
+def begin_sign_in(user: User, next_url: str | None) -> Response:
+    """Called once the officer has proved who they are by any method; every further check before the session opens
+    belongs here, so that no sign-in method can skip it."""
+    return finish_sign_in(user, next_url)

@@ -7,7 +7,7 @@ from flask_login import login_required, logout_user
 
 from civicly.auth import bp
 from civicly.auth.forms import LoginForm
-from civicly.auth.signin import finish_sign_in
+from civicly.auth.signin import begin_sign_in
 from civicly.db import get_session
 from civicly.extensions import limiter
 from civicly.triage import accounts
@@ -24,7 +24,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(get_session(), form.email.data or "", form.password.data or "")
         if user is not None:
-            return finish_sign_in(user, request.args.get("next"))
+            return begin_sign_in(user, request.args.get("next"))
         form.password.errors = [_("E-mail address or password is wrong, or the account is locked for a while.")]
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
