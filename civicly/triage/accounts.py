@@ -187,7 +187,7 @@ def end_sessions(session: Session, email: str, *, actor: str, session_id: int | 
         if row is None or row.user_id != user.id:
             raise AccountError(f"{user.email} has no session {session_id}.")
         ended = int(sessions.revoke(session, session_id))
-    admin_audit.record(session, actor, "user.sign_out", user.email, session=session_id, sessions_ended=ended)
+    admin_audit.record(session, actor, "user.sign_out", user.email, session_id=session_id, sessions_ended=ended)
     return ended
 
 
