@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from civicly import create_app
+from civicly.config import load_settings
 from civicly.models import UserSession
 from civicly.models.timestamps import utcnow
 from civicly.triage import accounts
@@ -181,3 +182,14 @@ def test_production_cookie_is_host_prefixed_secure_and_works_over_https(database
     case_page = client.get(f"/officer/cases/{awa.reference}", **https)
     assert case_page.status_code == 200 and "malaria tests" in case_page.get_data(as_text=True)
     app.extensions["civicly.engine"].dispose()
+
+
+@pytest.mark.parametrize("environ, secure, name", [
+    ({}, False, "session"),
+    ({"CIVICLY_PUBLIC_URL": "https://civicly.example.gov"}, True, "session"),
+    ({"CIVICLY_ENV": "production", "CIVICLY_SECRET_KEY": "x" * 64}, True, "__Host-session"),
+], ids=["http", "https", "production"])
+def test_the_cookie_is_secure_whenever_served_over_https(tmp_path, environ, secure, name):
+    settings = load_settings(tmp_path, environ)
+    assert (settings["SESSION_COOKIE_SECURE"], settings["SESSION_COOKIE_NAME"]) == (secure, name)
+    assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_PATH"] == "/"
