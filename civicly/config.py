@@ -12,6 +12,7 @@ from typing import Any
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_KEY_LENGTH = 32
+PRODUCTION_COOKIE_NAME = "__Host-session"
 
 
 class ConfigError(RuntimeError):
@@ -46,6 +47,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         secret_key = _instance_secret_key(instance_path)
     database_url = env.get("CIVICLY_DATABASE_URL") or f"sqlite:///{instance_path / 'civicly.sqlite3'}"
     redis_url = env.get("CIVICLY_REDIS_URL")
+    public_url = env.get("CIVICLY_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    https = production or public_url.startswith("https://")
     return {
         "ENV_NAME": mode,
         "SECRET_KEY": secret_key,
@@ -69,11 +72,17 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "OPEN311_JURISDICTION": env.get("CIVICLY_OPEN311_JURISDICTION", "civicly"),
         "RETENTION_DAYS": int(env.get("CIVICLY_RETENTION_DAYS", "365")),
         "MAX_CONTENT_LENGTH": int(env.get("CIVICLY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # The cookie holds the signed-in session's random id (its row in user_sessions decides) and the CSRF secret.
+        # __Host-: the browser accepts it only over HTTPS, for the whole site, from this host alone (no Domain).
+        "SESSION_COOKIE_NAME": PRODUCTION_COOKIE_NAME if production else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_IDLE_MINUTES": int(env.get("CIVICLY_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(env.get("CIVICLY_SESSION_MAX_HOURS", "12")),
         "WTF_CSRF_TIME_LIMIT": None,
-        "PUBLIC_URL": env.get("CIVICLY_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": public_url,
         "SMTP_HOST": env.get("CIVICLY_SMTP_HOST", "localhost"),
         "SMTP_PORT": int(env.get("CIVICLY_SMTP_PORT", "25")),
         "SMTP_USERNAME": env.get("CIVICLY_SMTP_USERNAME", ""),

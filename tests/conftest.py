@@ -123,6 +123,7 @@ def csrf_token(html: str) -> str:
 
 
 PASSWORD = "correct horse battery staple"
+ACTOR = "cli:tests"  # who the administration audit says made the accounts of the tests
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def make_user(seeded):
     from civicly.triage.accounts import create_user
 
     def _make(email: str, role: str = "officer", departments=("SANTE",)):
-        user = create_user(seeded, email, PASSWORD, Role(role), departments)
+        user = create_user(seeded, email, PASSWORD, Role(role), departments, actor=ACTOR)
         seeded.commit()
         return user
 

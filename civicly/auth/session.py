@@ -1,7 +1,8 @@
-"""The signed-in user of a request, loaded fresh from the database on every request."""
+"""The signed-in user of a request: the session id in the cookie, checked against its server-side row and the
+account on every request (a revoked session, a timed-out one or a disabled account is out at once)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 
@@ -9,18 +10,28 @@ from civicly.classify import model_problem
 from civicly.db import get_session
 from civicly.extensions import login_manager
 from civicly.models import Role, User
+from civicly.triage import sessions
 from civicly.triage.permissions import Actor
 
 
 class SignedInUser(UserMixin):
-    """What Flask-Login keeps: an id, re-checked against the database each request (a disabled account is out at
-    once)."""
+    """What Flask-Login keeps in the cookie is ``get_id()``: the random session id, never the account's number, so
+    the cookie is worth nothing once the session row is revoked."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, token: str, session_id: int):
         self.id = user.id
         self.email = user.email
         self.role = user.role
         self.user = user
+        self.token = token
+        self.session_id = session_id
+
+    def get_id(self) -> str:
+        return self.token
+
+
+def session_policy() -> sessions.SessionPolicy:
+    return sessions.SessionPolicy.from_config(current_app.config)
 
 
 def init_app(app: Flask) -> None:
@@ -32,11 +43,12 @@ def init_app(app: Flask) -> None:
     app.context_processor(_admin_alerts)
 
     @login_manager.user_loader
-    def _load(user_id: str) -> SignedInUser | None:
-        if not user_id.isdigit():
+    def _load(token: str) -> SignedInUser | None:
+        signed_in = sessions.validate(get_session(), token, session_policy())
+        if signed_in is None:
             return None
-        user = get_session().get(User, int(user_id))
-        return SignedInUser(user) if user is not None and user.active else None
+        user, row = signed_in
+        return SignedInUser(user, token, row.id)
 
 
 def _admin_alerts() -> dict:

@@ -1,13 +1,13 @@
 """Sign-in and sign-out pages; the rules live in triage.accounts."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, logout_user
+from flask_login import login_required
 
 from civicly.auth import bp
 from civicly.auth.forms import LoginForm
-from civicly.auth.signin import begin_sign_in
+from civicly.auth.signin import begin_sign_in, sign_out
 from civicly.db import get_session
 from civicly.extensions import limiter
 from civicly.triage import accounts
@@ -34,7 +34,6 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    sign_out()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"), code=303)

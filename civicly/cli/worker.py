@@ -20,8 +20,8 @@ from civicly.triage import worker as worker_loop
 @click.option("--batch", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Messages claimed at a time.")
 def worker(once: bool, interval: float, batch: int) -> None:
-    """Group new cases with similar open reports, and send citizens' e-mails from the outbox (SMTP from
-    CIVICLY_SMTP_*). Several workers may run at once.
+    """Group new cases with similar open reports, send citizens' e-mails from the outbox (SMTP from
+    CIVICLY_SMTP_*), and delete officers' sessions that ended. Several workers may run at once.
 
     Stops cleanly on SIGTERM or Ctrl-C after the case or message in hand.
     """

@@ -1,4 +1,6 @@
-"""Officers' accounts: argon2 password hashes, a password policy, and sign-in with lock-out."""
+"""Officers' accounts: argon2 password hashes, a password policy, sign-in with lock-out, and the administration of
+accounts; each change is recorded in the administration audit, and those that change what a person may do (or prove
+who they are with) end that person's sessions."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,8 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from civicly.errors import CivicError
-from civicly.models import Department, Role, User, UserDepartment
+from civicly.models import Department, Role, User, UserDepartment, UserSession
 from civicly.models.timestamps import utcnow
+from civicly.triage import admin_audit, sessions
 from civicly.triage.departments import department_by_code, normalise_code
 
 PASSWORD_MIN = 12
@@ -54,7 +57,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(session: Session, email: str, password: str, role: Role, department_codes: Iterable[str] = ()) -> User:
+def create_user(session: Session, email: str, password: str, role: Role, department_codes: Iterable[str] = (), *,
+                actor: str) -> User:
+    """A new account, recorded as created by ``actor`` (an administrator's e-mail, or admin_audit.cli_actor())."""
     email = normalise_email(email)
     if "@" not in email:
         raise AccountError(f"{email!r} is not an e-mail address.")
@@ -69,6 +74,8 @@ def create_user(session: Session, email: str, password: str, role: Role, departm
     session.flush()
     for department in departments:
         session.add(UserDepartment(user_id=user.id, department_id=department.id))
+    admin_audit.record(session, actor, "user.create", email, role=role.value,
+                       departments=sorted(department.code for department in departments))
     return user
 
 
@@ -102,20 +109,86 @@ def department_ids(session: Session, user: User) -> frozenset[int]:
     return frozenset(session.exec(select(UserDepartment.department_id).where(UserDepartment.user_id == user.id)).all())
 
 
-def set_password(session: Session, email: str, password: str) -> User:
+def set_password(session: Session, email: str, password: str, *, actor: str) -> User:
+    """A new password (and any lock-out lifted); every session of the account ends, since one may have been opened
+    with the old password."""
     user = get_user(session, email)
     check_password_policy(password)
     user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
     session.add(user)
+    ended = sessions.revoke_all_for(session, user)
+    admin_audit.record(session, actor, "user.password", user.email, sessions_ended=ended)
     return user
 
 
-def set_active(session: Session, email: str, active: bool) -> User:
+def set_active(session: Session, email: str, active: bool, *, actor: str) -> User:
+    """Enable or disable the account; disabling ends its sessions at once."""
     user = get_user(session, email)
-    user.active = active
+    before, user.active = user.active, active
     session.add(user)
+    ended = 0 if active else sessions.revoke_all_for(session, user)
+    admin_audit.record(session, actor, "user.enable" if active else "user.disable", user.email, before=before,
+                       sessions_ended=ended)
     return user
+
+
+def set_role(session: Session, email: str, role: Role, *, actor: str) -> bool:
+    """Give the account another role, ending its sessions; False when it already had that role."""
+    user = get_user(session, email)
+    if user.role == role.value:
+        return False
+    if role == Role.officer and not department_ids(session, user):
+        raise AccountError("An officer needs at least one ministry: add one first (civicly users add-department).")
+    before, user.role = user.role, role.value
+    session.add(user)
+    admin_audit.record(session, actor, "user.role", user.email, before=before, after=role.value,
+                       sessions_ended=sessions.revoke_all_for(session, user))
+    return True
+
+
+def add_department(session: Session, email: str, code: str, *, actor: str) -> bool:
+    """Let the account work for one more ministry, ending its sessions; False when it already did."""
+    user = get_user(session, email)
+    (department,) = _departments(session, [code])
+    if department.id in department_ids(session, user):
+        return False
+    session.add(UserDepartment(user_id=user.id, department_id=department.id))
+    session.flush()
+    admin_audit.record(session, actor, "user.department.add", user.email, department=department.code,
+                       sessions_ended=sessions.revoke_all_for(session, user))
+    return True
+
+
+def remove_department(session: Session, email: str, code: str, *, actor: str) -> bool:
+    """Stop the account working for a ministry, ending its sessions; False when it did not; an officer keeps one."""
+    user = get_user(session, email)
+    (department,) = _departments(session, [code])
+    link = session.get(UserDepartment, (user.id, department.id))
+    if link is None:
+        return False
+    if user.role == Role.officer.value and len(department_ids(session, user)) == 1:
+        raise AccountError(f"{user.email} is an officer of {department.code} only; an officer needs at least one "
+                           "ministry.")
+    session.delete(link)
+    session.flush()
+    admin_audit.record(session, actor, "user.department.remove", user.email, department=department.code,
+                       sessions_ended=sessions.revoke_all_for(session, user))
+    return True
+
+
+def end_sessions(session: Session, email: str, *, actor: str, session_id: int | None = None) -> int:
+    """Sign the account out everywhere, or of one session (``session_id``, one of its own); how many ended."""
+    user = get_user(session, email)
+    if session_id is None:
+        ended = sessions.revoke_all_for(session, user)
+    else:
+        row = session.get(UserSession, session_id)
+        if row is None or row.user_id != user.id:
+            raise AccountError(f"{user.email} has no session {session_id}.")
+        ended = int(sessions.revoke(session, session_id))
+    admin_audit.record(session, actor, "user.sign_out", user.email, session_id=session_id, sessions_ended=ended)
+    return ended
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

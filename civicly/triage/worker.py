@@ -1,4 +1,5 @@
-"""The worker's loop: group new cases with similar open reports, then send the outbox's e-mails, until stopped.
+"""The worker's loop: group new cases with similar open reports, send the outbox's e-mails, and delete ended
+officers' sessions, until stopped.
 
 Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them).
 """
@@ -13,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from civicly import mail
-from civicly.triage import groups
+from civicly.triage import groups, sessions
 
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
 
@@ -39,8 +40,9 @@ def group_for_a_while(session: Session, worker: str, batch: int, budget: float =
 
 def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worker: str, batch: int,
              once: bool = False, echo: Echo = _silent) -> tuple[int, mail.Round]:
-    """One pass: group what waits (every case if ``once``, else for a while), then send the e-mails due; returns how
-    many cases were grouped and what the e-mails' round did. A lost database pauses grouping, or stops a ``once``."""
+    """One pass: group what waits (every case if ``once``, else for a while), send the e-mails due, then delete the
+    officers' sessions that ended; returns how many cases were grouped and what the e-mails' round did. A lost
+    database pauses grouping, or stops a ``once``."""
     try:
         grouped = groups.attach_all_pending(session, worker) if once else group_for_a_while(session, worker, batch)
         session.commit()  # the groups found are stored before any e-mail is sent
@@ -54,6 +56,8 @@ def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worke
     session.commit()  # a short transaction per round: what was sent is recorded before the next round is claimed
     if done.sent or done.failed or done.cancelled:
         echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
+    sessions.purge_ended(session, sessions.SessionPolicy.from_config(config))
+    session.commit()  # one short DELETE on a table about as large as the number of people signed in
     return grouped, done
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from civicly.models import Role
 from civicly.triage.accounts import create_user
-from tests.conftest import PASSWORD, file_case
+from tests.conftest import ACTOR, PASSWORD, file_case
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def axe() -> Axe:
 @pytest.fixture
 def case_reference(live_app) -> str:
     with Session(live_app.extensions["civicly.engine"], expire_on_commit=False) as session:
-        create_user(session, OFFICER, PASSWORD, Role.officer, ["SANTE"])
+        create_user(session, OFFICER, PASSWORD, Role.officer, ["SANTE"], actor=ACTOR)
         return file_case(session, TEXT["fr"]).reference
 
 

@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from civicly.models import Role
 from civicly.triage.accounts import create_user
-from tests.conftest import PASSWORD, file_case
+from tests.conftest import ACTOR, PASSWORD, file_case
 
 pytestmark = pytest.mark.browser
 
@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def officers(live_app):
     with Session(live_app.extensions["civicly.engine"], expire_on_commit=False) as session:
-        create_user(session, "awa@sante.gouv.sn", PASSWORD, Role.officer, ["SANTE"])
-        create_user(session, "ali@education.gouv.sn", PASSWORD, Role.officer, ["EDUCATION"])
+        create_user(session, "awa@sante.gouv.sn", PASSWORD, Role.officer, ["SANTE"], actor=ACTOR)
+        create_user(session, "ali@education.gouv.sn", PASSWORD, Role.officer, ["EDUCATION"], actor=ACTOR)
         calm = file_case(session, "The waiting room chairs are broken.")
         urgent = file_case(session, "School children fell ill after eating at the canteen, many vomiting.")
         urgent.urgency, urgent.urgency_rank, urgent.urgency_score = "high", 3, 0.95

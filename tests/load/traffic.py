@@ -19,6 +19,7 @@ import requests
 CSRF_FIELD = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 FORM_TOKEN_FIELD = re.compile(r'name="form_token"(?: type="hidden")? value="([^"]*)"')
 TIMEOUT = 10
+COOKIE = "__Host-session"  # the session cookie's name in production (civicly.config), which the load server runs
 SECONDS = float(os.environ.get("CIVICLY_LOAD_SECONDS", "15"))  # per run; CI keeps the default
 CLIENTS = int(os.environ.get("CIVICLY_LOAD_CLIENTS", "16"))
 
@@ -67,7 +68,7 @@ class Citizen:
         page = http.get(f"{self.base_url}/submit", timeout=TIMEOUT)
         self._record(page.status_code)
         page.raise_for_status()
-        cookie = page.cookies.get("session") or http.cookies.get("session", "")
+        cookie = page.cookies.get(COOKIE) or http.cookies.get(COOKIE, "")
         return CSRF_FIELD.search(page.text).group(1), FORM_TOKEN_FIELD.search(page.text).group(1), cookie
 
     def submit_one(self, http: requests.Session, serial: int) -> None:
@@ -82,7 +83,7 @@ class Citizen:
                     form_token = form_token or fresh_token
                 response = http.post(
                     f"{self.base_url}/submit", timeout=TIMEOUT, allow_redirects=False,
-                    cookies={"session": cookie},  # sent by hand: production marks the cookie Secure, this is plain HTTP
+                    cookies={COOKIE: cookie},  # sent by hand: production marks the cookie Secure, this is plain HTTP
                     data={"csrf_token": csrf, "form_token": form_token, "text": text, "place": "Thiès",
                           "language": "en", "name": "", "email": "", "phone": "", "website": ""},
                 )
