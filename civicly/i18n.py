@@ -30,6 +30,8 @@ EVENT_LABELS = {
     "urgency": _l("Urgency set"),
     "note": _l("Internal note"),
     "triage": _l("Waiting for manual triage"),
+    "erased": _l("Personal data erased"),
+    "purged": _l("Personal data erased after the retention period"),
 }
 URGENCY_SOURCE_LABELS = {
     "officer": _l("officer"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -33,6 +34,21 @@ Send = Callable[[EmailMessage], None]
 
 class PermanentFailure(Exception):
     """The mail server refused the message for good (for example an unknown mailbox): no point retrying."""
+
+
+class TemporaryFailure(Exception):
+    """The mail server refused the message for now (4xx): retried with back-off."""
+
+
+ENHANCED_STATUS = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
+
+
+def refusal(code: int, reason: str, *replies: bytes | str) -> str:
+    """An SMTP refusal as stored in the outbox and shown to admins: the code, the enhanced status codes (such as
+    5.1.1) and a generic reason. The server's own words are left out: they usually quote the recipient's address."""
+    text = " ".join(reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply) for reply in replies)
+    statuses = sorted(set(ENHANCED_STATUS.findall(text)))
+    return " ".join((str(code), *statuses, reason))
 
 
 @dataclass(frozen=True)
@@ -100,11 +116,15 @@ def smtp_sender(config: Mapping[str, Any]) -> Send:
                     client.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
                 client.send_message(email)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+            codes = sorted({code for code, _reply in exc.recipients.values()})
+            raise PermanentFailure(refusal(codes[0] if codes else 550, "recipient refused",
+                                           *(reply for _code, reply in exc.recipients.values()))) from exc
         except smtplib.SMTPResponseException as exc:
+            reason = "sender refused" if isinstance(exc, smtplib.SMTPSenderRefused) else "refused by the mail server"
+            failure = refusal(exc.smtp_code, reason, exc.smtp_error)
             if 500 <= exc.smtp_code < 600:
-                raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
-            raise
+                raise PermanentFailure(failure) from exc
+            raise TemporaryFailure(failure) from exc
 
     return send
 
@@ -130,6 +150,9 @@ def deliver_due(session: Session, config: Mapping[str, Any], send: Send, worker:
         except PermanentFailure as exc:
             outbox.mark_failed(session, message_id, worker, str(exc), permanent=True,
                                max_attempts=config["OUTBOX_MAX_ATTEMPTS"])
+            failed += 1
+        except TemporaryFailure as exc:
+            outbox.mark_failed(session, message_id, worker, str(exc), max_attempts=config["OUTBOX_MAX_ATTEMPTS"])
             failed += 1
         except Exception as exc:  # network, TLS, template: retried with back-off, then a dead letter
             outbox.mark_failed(session, message_id, worker, f"{type(exc).__name__}: {exc}",

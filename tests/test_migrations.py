@@ -61,3 +61,24 @@ def test_sqlite_queue_order_indexes_match_the_models_with_their_sort_order(sqlit
         stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": index.name}).scalar()
     engine.dispose()
     assert stored == str(CreateIndex(index).compile(dialect=engine.dialect))
+
+
+def test_erasure_migration_removes_addresses_from_stored_smtp_errors(database_url):
+    migrate.downgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as conn:
+        case_id = conn.execute(text(
+            "INSERT INTO cases (reference, text, text_redacted, attributes, channel, status, needs_triage, "
+            "urgency_rank, urgency_score, version, created_at, updated_at) VALUES ('CIV-AAAA-BBBB', 't', 't', '{}', "
+            "'web', 'new', true, 0, 0, 1, :now, :now) RETURNING id"), {"now": now}).scalar_one()
+        for key, error in (("a", "recipient refused: {'fatou@example.sn': (550, b'no')}"), ("b", "timed out")):
+            conn.execute(text(
+                "INSERT INTO outbox (case_id, kind, idempotency_key, status, attempts, next_attempt_at, created_at, "
+                "last_error) VALUES (:case_id, 'reply', :key, 'dead', 1, :now, :now, :error)"),
+                {"case_id": case_id, "key": key, "now": now, "error": error})
+    migrate.upgrade(database_url, "head")
+    with engine.connect() as conn:
+        errors = conn.execute(text("SELECT last_error FROM outbox ORDER BY idempotency_key")).scalars().all()
+    engine.dispose()
+    assert errors == ["recipient refused (address removed)", "timed out"]

@@ -78,6 +78,9 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deadline_at: datetime | None = Field(default=None)
+    # When the citizen's data was erased (on request or by the retention purge); the row stays as a skeleton for
+    # statistics. Erased cases never become training examples.
+    erased_at: datetime | None = Field(default=None)
 
 
 class NullsLastOnPostgres(UnaryExpression):

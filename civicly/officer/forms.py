@@ -1,8 +1,9 @@
 """Queue filters and the small decision forms of a case page."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 from wtforms.validators import Optional as OptionalValue
 
 from civicly.languages import LANGUAGES
@@ -46,3 +47,10 @@ class DecisionForm(FlaskForm):
     duplicate_of = StringField(_l("Reference of the original case"))
     reason = StringField(_l("Reason"))
     message = TextAreaField(_l("Message"), render_kw={"rows": 4})
+
+
+class EraseForm(FlaskForm):
+    """Erasing a citizen's data cannot be undone: the officer ticks that they understand."""
+
+    confirm = BooleanField(_l("I understand that the citizen's data will be erased for good"),
+                           validators=[InputRequired(_l("Tick the box to confirm the erasure."))])

@@ -52,12 +52,16 @@ def triage_page():
     return _render_queue(triage=True)
 
 
-def _render_case(reference: str, form: DecisionForm | None = None, status: int = 200, conflict: bool = False):
+def render_case(reference: str, form: DecisionForm | None = None, status: int = 200, conflict: bool = False,
+                show_contact: bool = False):
+    """The case page; with ``show_contact``, its contact details too (an audited display, 403 for others)."""
     actor = current_actor()
     try:
-        case = casefile.open_case(get_session(), actor, reference, str(get_locale()))
+        case = casefile.open_case(get_session(), actor, reference, str(get_locale()), show_contact=show_contact)
     except UnknownReference:
         abort(404)
+    except NotAllowed:
+        abort(403)
     form = form or DecisionForm()
     form.department.choices = choices(*((d.code, f"{d.code} · {d.name(str(get_locale()))}")
                                         for d in list_departments(get_session(), include_inactive=False)))
@@ -69,7 +73,7 @@ def _render_case(reference: str, form: DecisionForm | None = None, status: int =
 @bp.get("/cases/<reference>", endpoint="case")
 @login_required
 def case_page(reference: str):
-    return _render_case(reference)
+    return render_case(reference)
 
 
 @bp.post("/cases/<reference>/decide")
@@ -95,10 +99,10 @@ def decide(reference: str):
     except NotAllowed:
         abort(404)
     except decisions.Conflict:
-        return _render_case(reference, status=409, conflict=True)
+        return render_case(reference, status=409, conflict=True)
     except decisions.InvalidDecision as exc:
         flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
-        return _render_case(reference, form=form, status=400)
+        return render_case(reference, form=form, status=400)
     flash(_("Saved."))
     if not can_view(actor, case):  # reassigned away: it now lives in another ministry's queue
         return redirect(url_for("officer.queue"), code=303)

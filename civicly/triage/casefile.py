@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from civicly.errors import NotAllowed
 from civicly.models import Case, CaseStatus, Department, Event, Prediction
 from civicly.models.timestamps import utcnow
-from civicly.triage import groups
-from civicly.triage.permissions import Actor, can_act, can_see_contact, find_visible_case
+from civicly.triage import admin_audit, groups
+from civicly.triage.permissions import Actor, can_act, can_manage_personal_data, can_see_contact, find_visible_case
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,10 @@ class CaseFile:
     created_at: datetime
     deadline_at: datetime | None
     duplicate_of: str | None
-    contact: Contact | None
+    contact: Contact | None  # only when asked for (show_contact), each display audited
+    contact_available: bool  # the actor may ask to see contact details, and the case has some
+    can_manage_data: bool  # the actor may export or erase the citizen's data
+    erased_at: datetime | None
     suggestion: Suggestion | None
     history: list[Event] = field(default_factory=list)
     can_act: bool = False
@@ -61,9 +65,18 @@ class CaseFile:
     similar: list[groups.SimilarReport] = field(default_factory=list)
 
 
-def open_case(session: Session, actor: Actor, reference: str, locale: str) -> CaseFile:
-    """The officer's view of a case; UnknownReference if this actor may not see it."""
+def open_case(session: Session, actor: Actor, reference: str, locale: str, show_contact: bool = False) -> CaseFile:
+    """The officer's view of a case; UnknownReference if this actor may not see it.
+
+    Contact details are shown only when asked for: each display is recorded as ``contact.view`` (NotAllowed for
+    someone who may not see them)."""
     case = find_visible_case(session, actor, reference)
+    contact = Contact(case.contact_name, case.contact_email, case.contact_phone)
+    contact_available = can_see_contact(actor, case) and any((contact.name, contact.email, contact.phone))
+    if show_contact:
+        if not can_see_contact(actor, case):
+            raise NotAllowed("contact details are for the case's ministry")
+        admin_audit.record(session, actor.email, "contact.view", case.reference)
     departments = {d.id: d for d in session.exec(select(Department))}
     names = {d.code: d.name(locale) for d in departments.values()}
     department = departments.get(case.department_id)
@@ -80,8 +93,8 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str) -> Ca
         department_name=department.name(locale) if department else None,
         needs_triage=case.needs_triage, urgency=case.urgency, urgency_source=case.urgency_source,
         created_at=case.created_at, deadline_at=case.deadline_at, duplicate_of=duplicate_of,
-        contact=(Contact(case.contact_name, case.contact_email, case.contact_phone)
-                 if can_see_contact(actor, case) else None),
+        contact=contact if show_contact else None, contact_available=contact_available,
+        can_manage_data=can_manage_personal_data(actor, case), erased_at=case.erased_at,
         suggestion=_suggestion(prediction, names) if prediction else None,
         history=history,
         can_act=can_act(actor, case),

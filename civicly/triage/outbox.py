@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
+EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]'\",;:@]+@[^\s<>()\[\]'\",;:@]+")
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,16 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return delay * (1 + (rng or random).random() / 10)
 
 
+def without_addresses(error: str) -> str:
+    """``error`` with any e-mail address replaced: an error is stored, logged and shown to admins, an address is a
+    citizen's personal data (mail.refusal already leaves the server's words out; this catches any other error)."""
+    return EMAIL_ADDRESS.sub("[address]", error)
+
+
 def mark_failed(session: Session, message_id: int, worker: str, error: str, permanent: bool = False,
                 now: datetime | None = None, max_attempts: int = MAX_ATTEMPTS) -> str:
     """Schedule a retry with back-off, or move to the dead letters after the last attempt. Returns the new status."""
+    error = without_addresses(error)
     now = now or utcnow()
     message = session.get(OutboxMessage, message_id, populate_existing=True)
     dead = permanent or message.attempts >= max_attempts

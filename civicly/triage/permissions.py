@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from civicly.errors import UnknownReference
+from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Case, Role, User
 from civicly.references import case_by_reference
 from civicly.triage.accounts import department_ids
@@ -43,6 +43,20 @@ def can_act(actor: Actor, case: Case) -> bool:
 def can_see_contact(actor: Actor, case: Case) -> bool:
     """Contact details are for the officers of the ministry handling the case, nobody else."""
     return actor.owns(case)
+
+
+def can_manage_personal_data(actor: Actor, case: Case) -> bool:
+    """Export or erase a citizen's data: the officers of the case's ministry, and admins."""
+    return actor.role == Role.admin or actor.owns(case)
+
+
+def find_case_for_data_rights(session: Session, actor: Actor, typed_reference: str) -> Case:
+    """The case whose data this actor may export or erase: UnknownReference if they may not even see it, NotAllowed
+    if they see it without being of its ministry (a triage officer) or an admin."""
+    case = find_visible_case(session, actor, typed_reference)
+    if not can_manage_personal_data(actor, case):
+        raise NotAllowed("only the case's ministry and admins handle its citizen's data")
+    return case
 
 
 def find_visible_case(session: Session, actor: Actor, typed_reference: str) -> Case:

@@ -52,12 +52,14 @@ def test_a_purge_and_a_retried_letter_outlive_their_commands(runner, seeded, com
     case = file_case(seeded, email="old@example.sn")
     case.status, case.updated_at = "resolved", utcnow().replace(year=2000)
     seeded.add(case)
-    letter = seeded.exec(select(OutboxMessage).where(OutboxMessage.case_id == case.id,
+    recent = file_case(seeded, email="recent@example.sn")
+    letter = seeded.exec(select(OutboxMessage).where(OutboxMessage.case_id == recent.id,
                                                      OutboxMessage.kind == "acknowledgement")).one()
     letter.status = "dead"
     seeded.add(letter)
     seeded.commit()
     assert runner.invoke(privacy, ["purge"]).exit_code == 0
-    assert committed(select(Case.contact_email)) == [None]
+    assert committed(select(Case.contact_email).where(Case.id == case.id)) == [None]
+    assert committed(select(OutboxMessage).where(OutboxMessage.case_id == case.id)) == []  # the purge took them
     assert runner.invoke(outbox, ["retry", str(letter.id)]).exit_code == 0
     assert committed(select(OutboxMessage.status).where(OutboxMessage.id == letter.id)) == ["pending"]

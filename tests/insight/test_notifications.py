@@ -1,5 +1,6 @@
 """Citizens' e-mails go through the outbox to a real local SMTP server (aiosmtpd), each exactly once, in their
 language, with retries and dead letters."""
+import logging
 import socket
 import threading
 from datetime import timedelta
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 
 from civicly import mail
 from civicly.cli.worker import worker
+from civicly.logging_setup import JsonFormatter
 from civicly.models import OutboxMessage
 from civicly.models.timestamps import utcnow
 from civicly.triage import outbox
@@ -29,6 +31,8 @@ class Inbox:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("nobody@"):
             return "550 5.1.1 no such mailbox"
+        if address.startswith("gone."):  # as many servers word it: the refused address quoted back
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown in virtual mailbox table"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -161,6 +165,31 @@ def test_a_refused_mailbox_is_a_dead_letter_at_once(seeded, runner, smtp):
     run_worker(runner)
     message = seeded.exec(emails()).one()
     assert message.status == "dead" and "550" in message.last_error and smtp.messages == []
+
+
+def test_a_refused_address_is_nowhere_in_the_outbox_the_logs_or_the_admin_page(seeded, runner, smtp, caplog,
+                                                                                 make_user, client, login_as):
+    caplog.set_level(logging.DEBUG)
+    file_case(seeded, email="gone.mbaye@example.sn")
+    run_worker(runner)
+    message = seeded.exec(emails()).one()
+    assert message.status == "dead" and message.last_error == "550 5.1.1 recipient refused"
+    make_user("root@gov.sn", "admin", [])
+    login_as("root@gov.sn")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "550 5.1.1 recipient refused" in page
+    # Everything logged in this process but the test SMTP server's own log (aiosmtpd's "mail.log").
+    logs = "\n".join(JsonFormatter().format(r) for r in caplog.records if r.name != "mail.log")
+    assert "outbox message" in logs  # the failure is logged, without the address
+    for seen in (repr(message.model_dump()), logs, page):
+        assert "gone.mbaye" not in seen
+
+
+def test_other_failures_are_stored_without_any_address(seeded):
+    file_case(seeded, email="fatou@example.sn")
+    [message_id] = outbox.claim(seeded, "w", kinds=("acknowledgement",))
+    outbox.mark_failed(seeded, message_id, "w", "SMTPDataError: (554, b'<fatou@example.sn> looks like spam')")
+    assert seeded.get(OutboxMessage, message_id).last_error == "SMTPDataError: (554, b'<[address]> looks like spam')"
 
 
 def test_backoff_doubles_and_is_capped():

@@ -28,6 +28,10 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "officer.decide": ({"officer_a"}, "login|404"),
     "officer.merge": ({"officer_a"}, "login|404"),
     "officer.answer_all": ({"officer_a"}, "login|404"),
+    "officer.show_contact": ({"officer_a"}, "login|404|403"),  # admins see the case, not its citizen's contact
+    "officer.export_data": ({"officer_a", "admin"}, "login|404"),
+    "officer.confirm_erase": ({"officer_a", "admin"}, "login|404"),
+    "officer.erase": ({"officer_a", "admin"}, "login|404"),
     "citizen.rate_case": (ALL, ""),  # anyone holding the reference; refused (409) while the case is open
     "admin.dashboard_page": ({"officer_a", "officer_b", "admin"}, "login|404"),  # officers: their ministries only
     "admin.export": ({"officer_a", "officer_b", "admin"}, "login|404"),

@@ -45,12 +45,20 @@ def test_session_cookie_is_httponly_and_lax(client, two_ministries, login_as):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_officer_sees_own_case_with_contact_details(client, two_ministries, login_as):
+def test_officer_sees_own_case_and_its_contact_details_on_request_each_display_audited(client, two_ministries,
+                                                                                        login_as, seeded):
+    from civicly.triage import admin_audit
+
     login_as("awa@sante.gouv.sn")
     queue = client.get("/officer/queue").get_data(as_text=True)
     assert two_ministries.reference in queue
     page = client.get(f"/officer/cases/{two_ministries.reference}").get_data(as_text=True)
-    assert "fatou@example.sn" in page and "malaria tests" in page
+    assert "malaria tests" in page and "fatou@example.sn" not in page and "Show contact details" in page
+    assert list(admin_audit.entries(seeded, action="contact.view")) == []
+    shown = client.post(f"/officer/cases/{two_ministries.reference}/contact", data={"csrf_token": csrf_token(page)})
+    assert shown.status_code == 200 and "fatou@example.sn" in shown.get_data(as_text=True)
+    [entry] = admin_audit.entries(seeded, action="contact.view")
+    assert (entry.actor, entry.target, entry.details) == ("awa@sante.gouv.sn", two_ministries.reference, {})
 
 
 @pytest.mark.parametrize("path", OFFICER_PAGES[3:] + ["/officer/cases/{ref}/decide"])
