@@ -64,7 +64,7 @@ def test_sqlite_queue_order_indexes_match_the_models_with_their_sort_order(sqlit
 
 
 def test_erasure_migration_removes_addresses_from_stored_smtp_errors(database_url):
-    migrate.downgrade(database_url, "0005")
+    migrate.downgrade(database_url, "0008")
     engine = make_engine(database_url)
     now = "2026-01-01 00:00:00"
     with engine.begin() as conn:

@@ -39,7 +39,7 @@ def test_a_triage_officer_who_sees_a_case_without_being_of_its_ministry_gets_403
     assert "moussa@example.sn" not in page and "Erase their data" not in page and "Show contact" not in page
     assert actions(client, unrouted.reference) == (403, 403, 403, 403)
     assert seeded.get(Case, unrouted.id).erased_at is None
-    assert list(admin_audit.entries(seeded)) == []
+    assert not [e for e in admin_audit.entries(seeded) if e.action.startswith(("case.", "contact."))]
 
 
 def test_an_officer_of_another_ministry_does_not_learn_the_case_exists(client, people, login_as, seeded):
@@ -57,7 +57,7 @@ def test_an_admin_exports_and_erases_but_does_not_see_contact_details(client, pe
     assert actions(client, routed.reference) == (200, 200, 403, 303)
     seeded.expire_all()
     assert seeded.get(Case, routed.id).erased_at is not None
-    assert [e.action for e in admin_audit.entries(seeded)] == ["case.erase", "case.export"]
+    assert [e.action for e in admin_audit.entries(seeded, action="case.")] == ["case.erase", "case.export"]
 
 
 def test_the_case_officer_erases_only_after_confirming(client, people, login_as, seeded):
