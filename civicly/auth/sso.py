@@ -5,9 +5,10 @@ issuer, audience, expiry and nonce are checked against the provider's discovery 
 which account may sign in lives in triage.single_sign_on; the session opens through signin.begin_sign_in, the same
 gate as password sign-in.
 
-The button on the sign-in page is a plain link, not a POST form: the site's CSP (`form-action 'self'`) stops a form
-submission from being redirected to the provider, and starting a flow changes nothing but a state in the session.
-What a forged start cannot get past is the callback: it only accepts the state this browser's session holds.
+The button on the sign-in page is a plain link, not a form: the site's CSP (`form-action 'self'`) also covers the
+redirects that follow a form submission, so Chromium refuses to take a submitted form on to the provider
+(tests/sso/test_browser.py signs in through the link). A GET is safe here: starting a flow only stores a fresh
+state in the session, and the callback accepts nothing but the state this browser's own session holds.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import OAuth
+from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Flask, abort, current_app, flash, redirect, session, url_for
 from flask import request as flask_request
 from flask_babel import gettext as _
@@ -55,7 +56,7 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _client():
+def _client() -> FlaskOAuth2App:
     client = current_app.extensions.get(CLIENT)
     if client is None:
         abort(404)
@@ -93,7 +94,7 @@ def sso_callback() -> Response:
     return begin_sign_in(user, session.pop(NEXT_KEY, None))
 
 
-def _identity(client, token: dict) -> dict:
+def _identity(client: FlaskOAuth2App, token: dict) -> dict:
     """The ID token's claims (validated by Authlib), with the e-mail claims from the userinfo endpoint when the
     provider keeps them out of the ID token (oidc-provider and others do when an access token is issued)."""
     claims = token.get("userinfo")

@@ -8,6 +8,7 @@ import re
 import secrets
 import select
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 from urllib.parse import urljoin
@@ -15,7 +16,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from civicly import create_app
+from civicly.auth import sso
+from tests.browser.conftest import browser  # noqa: F401  (Chromium, for test_browser.py)
 
 PROVIDER_DIR = Path(__file__).parent / "provider"
 CLIENT_ID = "civicly-test"
@@ -29,6 +31,11 @@ ACCOUNTS = {
     "stranger": {"email": "stranger@example.org", "email_verified": True},
     "gone": {"email": "gone@sante.gov.sn", "email_verified": True},
 }
+# The port a live Civicly serves on for the Chromium test; registered at the provider as a second redirect URI.
+with socket.socket() as _free:
+    _free.bind(("127.0.0.1", 0))
+    LIVE_PORT = _free.getsockname()[1]
+LIVE_URL = f"http://127.0.0.1:{LIVE_PORT}"
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 CANCEL_LINK = re.compile(r'<a href="([^"]+/abort)"')
 
@@ -46,7 +53,8 @@ def openid_provider(tmp_path_factory) -> str:
     settings = folder / "settings.json"
     settings.write_text(json.dumps({
         "port": 0,
-        "client": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [REDIRECT_URI]},
+        "client": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                   "redirect_uris": [REDIRECT_URI, f"{LIVE_URL}/officer/sso/callback"]},
         "accounts": ACCOUNTS,
     }))
     with (folder / "stderr.log").open("w") as stderr:
@@ -63,24 +71,18 @@ def openid_provider(tmp_path_factory) -> str:
         process.wait(timeout=10)
 
 
+def sso_settings(issuer: str, public_url: str = CIVICLY_URL) -> dict:
+    """The settings that make an app trust the local provider."""
+    return {"PUBLIC_URL": public_url, "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": CLIENT_ID,
+            "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_LABEL": "Ministry ID"}
+
+
 @pytest.fixture
-def app(database_url, tmp_path, openid_provider):
-    """The shared test app, trusting the local provider for single sign-on."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "MODEL_DIR": str(tmp_path / "models"),
-        "RATELIMIT_ENABLED": False,
-        "DEFAULT_LOCALE": "en",
-        "PUBLIC_URL": CIVICLY_URL,
-        "OIDC_ISSUER": openid_provider,
-        "OIDC_CLIENT_ID": CLIENT_ID,
-        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-        "OIDC_LABEL": "Ministry ID",
-    })
-    yield app
-    app.extensions["civicly.engine"].dispose()
+def app(app, openid_provider):
+    """The shared test app (tests/conftest.py), trusting the local provider for single sign-on."""
+    app.config.update(sso_settings(openid_provider))
+    sso.init_app(app)
+    return app
 
 
 class ProviderBrowser:

@@ -43,7 +43,7 @@ def test_sign_in_page_offers_the_provider(client):
     assert 'href="/officer/sso"' in page and "Sign in with Ministry ID" in page
 
 
-def test_authorization_request_uses_pkce_state_and_nonce(client, openid_provider):
+def test_authorization_request_uses_pkce_state_and_nonce(client):
     query = parse_qs(urlsplit(start(client)).query)
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
     assert query["state"][0] and query["nonce"][0]
