@@ -4,6 +4,7 @@ import shutil
 import threading
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -11,6 +12,7 @@ from civicly import create_app
 from civicly.models import Role
 from civicly.triage.accounts import create_user
 from civicly.triage.departments import seed_from_file
+from tests.browser.test_accessibility import WCAG_21_AA
 from tests.conftest import PASSWORD
 from tests.sso.conftest import LIVE_PORT, LIVE_URL, sso_settings
 
@@ -41,6 +43,8 @@ def test_officer_signs_in_through_the_provider_in_chromium(browser, live_sso_ser
     context = browser.new_context(base_url=live_sso_server, locale="en-GB")
     page = context.new_page()
     page.goto("/officer/login?next=/officer/queue")
+    accessibility = Axe().run(page, options=WCAG_21_AA)
+    assert accessibility.violations_count == 0, accessibility.generate_report()
     page.get_by_role("link", name="Sign in with Ministry ID").click()
     page.locator("input[name=login]").fill("officer")  # the provider's own sign-in page
     page.locator("input[name=password]").fill("any")
