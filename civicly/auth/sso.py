@@ -19,8 +19,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
-from flask import Flask, abort, current_app, flash, redirect, session, url_for
-from flask import request as flask_request
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
@@ -36,9 +35,10 @@ CLIENT = "civicly.sso"
 CALLBACK_PATH = "/sso/callback"
 NEXT_KEY = "sso_next"
 PROVIDER_TIMEOUT = 10  # seconds for each call to the provider (discovery, keys, token, userinfo)
-# What can go wrong between Civicly and the provider: refusals and bad answers (OAuthError and its state mismatch,
-# token validation), network failures, and JSON that is not.
-PROVIDER_ERRORS = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError)
+# What can go wrong between Civicly and the provider, caught only around the calls to it: refusals and bad answers
+# (OAuthError, its state mismatch, token validation), network failures, JSON that is not, and a discovery document
+# without an endpoint Authlib needs (KeyError, RuntimeError).
+PROVIDER_ERRORS = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError, RuntimeError)
 
 
 def init_app(app: Flask) -> None:
@@ -71,7 +71,7 @@ def redirect_uri() -> str:
 @bp.get("/sso")
 def sso_start() -> Response:
     client = _client()
-    session[NEXT_KEY] = flask_request.args.get("next")
+    session[NEXT_KEY] = request.args.get("next")
     try:
         return client.authorize_redirect(redirect_uri())
     except PROVIDER_ERRORS as exc:
