@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DEMO_CASES ?= 300
 
-.PHONY: run test install install-test translations demo clean py2-client
+.PHONY: run test install install-test translations demo clean py2-client sso-provider
 
 # Message catalogs: the .po files are the source; the compiled .mo files are git-ignored build products. Building
 # the package compiles them (setup.py): beside the .po for the editable install below, which runs again whenever a
@@ -84,5 +84,14 @@ $(PY2_DIR)/.installed:
 	  "$$py2" -c 'import sys; sys.path.insert(0, "$(PY2_DIR)/lib"); import open311' \
 	  && ln -sf "$$py2" $(PY2_DIR)/python && touch $@; fi
 
+# The local OpenID provider that tests/sso signs in through (node and npm; installed again when its lock file changes).
+SSO_PROVIDER := tests/sso/provider
+
+sso-provider: $(SSO_PROVIDER)/node_modules/.installed
+
+$(SSO_PROVIDER)/node_modules/.installed: $(SSO_PROVIDER)/package-lock.json
+	cd $(SSO_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	touch $@
+
 clean:
-	rm -rf $(VENV) $(PY2_DIR) instance .pytest_cache
+	rm -rf $(VENV) $(PY2_DIR) $(SSO_PROVIDER)/node_modules instance .pytest_cache

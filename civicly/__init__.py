@@ -12,6 +12,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; the steps below read as its table of contents."""
     from civicly import classify, db, error_pages, i18n, logging_setup, metrics, security, template_filters
     from civicly.auth import session as auth_session
+    from civicly.auth import sso
     from civicly.config import load_settings
     from civicly.extensions import csrf, limiter
     from civicly.ops import proxy
@@ -32,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     classify.init_app(app)
     auth_session.init_app(app)
+    sso.init_app(app)
     security.init_app(app)
     error_pages.init_app(app)
     metrics.init_app(app)

@@ -94,6 +94,11 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "METRICS_TOKEN": env.get("CIVICLY_METRICS_TOKEN", ""),
         "METRICS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),  # prometheus_client's own variable
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Single sign-on (civicly/auth/sso.py, docs/production.md): off while the issuer is empty.
+        "OIDC_ISSUER": env.get("CIVICLY_OIDC_ISSUER", "").strip().rstrip("/"),
+        "OIDC_CLIENT_ID": env.get("CIVICLY_OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": env.get("CIVICLY_OIDC_CLIENT_SECRET", ""),
+        "OIDC_LABEL": env.get("CIVICLY_OIDC_LABEL", "").strip(),
     }
 
 
@@ -116,4 +121,22 @@ def check_settings(config: Mapping[str, Any], workers: int) -> list[str]:
         problems.append(f"SQLite with {workers} workers: use PostgreSQL (CIVICLY_DATABASE_URL), run one worker "
                         "(WEB_CONCURRENCY=1), or accept SQLite's limits with CIVICLY_ALLOW_SQLITE_WORKERS=1 "
                         "(see docs/production.md).")
+    problems.extend(_sso_problems(config))
+    return problems
+
+
+def _sso_problems(config: Mapping[str, Any]) -> list[str]:
+    """Single sign-on half configured, or over plain http where tokens and codes would travel in clear."""
+    issuer = config.get("OIDC_ISSUER") or ""
+    if not issuer:
+        return []
+    problems = []
+    if not (config.get("OIDC_CLIENT_ID") and config.get("OIDC_CLIENT_SECRET")):
+        problems.append("CIVICLY_OIDC_ISSUER is set: set CIVICLY_OIDC_CLIENT_ID and CIVICLY_OIDC_CLIENT_SECRET too "
+                        "(what the ministry's provider gave when Civicly was registered there).")
+    if not issuer.startswith("https://"):
+        problems.append("CIVICLY_OIDC_ISSUER must be an https:// address in production.")
+    if not str(config.get("PUBLIC_URL", "")).startswith("https://"):
+        problems.append("Single sign-on needs CIVICLY_PUBLIC_URL to be the https:// address officers use: the "
+                        "provider sends them back to CIVICLY_PUBLIC_URL/officer/sso/callback.")
     return problems
