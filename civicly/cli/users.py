@@ -8,7 +8,7 @@ import click
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.models import Role
-from civicly.triage import accounts
+from civicly.triage import accounts, admin_audit, second_factor
 
 users = CommandGroup("users", help="Create and manage civil servants' accounts.")
 
@@ -66,3 +66,28 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     except (accounts.AccountError, accounts.WeakPassword) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Password changed for {accounts.normalise_email(email)}.")
+
+
+@users.command("unlock")
+@click.argument("email")
+def users_unlock(email: str) -> None:
+    """Lift the sign-in lock of EMAIL and forget its failed attempts (audited as user.unlock)."""
+    try:
+        accounts.unlock(get_session(), email, admin_audit.cli_actor())
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Unlocked {accounts.normalise_email(email)}.")
+
+
+@users.command("reset-2fa")
+@click.argument("email")
+def users_reset_second_factor(email: str) -> None:
+    """Remove the second factor of EMAIL (lost phone) and its recovery codes; audited as user.2fa_reset.
+
+    If a second factor is required of this account, its next sign-in sets up a new one before the session opens.
+    """
+    try:
+        second_factor.reset(get_session(), email, admin_audit.cli_actor())
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Second factor removed for {accounts.normalise_email(email)}.")
