@@ -3,9 +3,9 @@
 Failures (wrong passwords, wrong second-factor codes) are counted per account in the database itself, so that
 concurrent attempts on several workers all count. From MAX_FAILURES on, each failure locks the account for a time
 that doubles from FIRST_LOCK up to LONGEST_LOCK: a stranger who knows an e-mail address can keep an officer out for
-an hour at most, and not at all once the officer has a second factor, since the right password and a valid code lift
-the lock (as long as fewer than LIFTABLE_FAILURES failures were counted). An admin lifts any lock with
-``civicly users unlock``.
+an hour at a time at most. For an officer with a second factor, the right password and a valid code lift the lock as
+long as fewer than LIFTABLE_FAILURES failures were counted (beyond, guessing would no longer be slowed). An admin
+lifts any lock with ``civicly users unlock``.
 """
 from __future__ import annotations
 
