@@ -126,28 +126,75 @@ PASSWORD = "correct horse battery staple"
 ACTOR = "cli:tests"  # who the administration audit says made the accounts of the tests
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the authenticator app of every admin make_user creates
+
+
+def enrol_second_factor(app, session, user, secret: str = TOTP_SECRET) -> list[str]:
+    """Set up ``secret`` as ``user``'s second factor through the real service; its recovery codes."""
+    import pyotp
+
+    from civicly.triage import second_factor
+
+    with app.app_context():
+        codes = second_factor.enrol(session, user, secret, pyotp.TOTP(secret).now())
+    user.totp_last_step = None  # the set-up code is not spent, so a sign-in in the same 30 s can use it
+    session.add(user)
+    session.commit()
+    return codes
+
+
+def next_code(app, email: str, secret: str = TOTP_SECRET) -> str:
+    """A code the server accepts now for ``email``: the current step's, or the next one's if it was just used."""
+    import time
+
+    import pyotp
+    from sqlmodel import Session, select
+
+    from civicly.models import User
+
+    with Session(app.extensions["civicly.engine"]) as fresh:
+        last = fresh.exec(select(User.totp_last_step).where(User.email == email)).one()
+    totp = pyotp.TOTP(secret)
+    step = int(time.time() // totp.interval)
+    if last is not None and last >= step:
+        step = last + 1
+    return totp.generate_otp(step)
+
+
 @pytest.fixture
-def make_user(seeded):
-    """Create an account: make_user("a@gov.sn", "officer", ["SANTE"])."""
+def make_user(app, seeded):
+    """Create an account: make_user("a@gov.sn", "officer", ["SANTE"]). Admins get TOTP_SECRET as second factor."""
     from civicly.models import Role
     from civicly.triage.accounts import create_user
 
     def _make(email: str, role: str = "officer", departments=("SANTE",)):
         user = create_user(seeded, email, PASSWORD, Role(role), departments, actor=ACTOR)
         seeded.commit()
+        if role == Role.admin.value:
+            enrol_second_factor(app, seeded, user)
         return user
 
     return _make
 
 
+def sign_in(app, client, email: str, password: str = PASSWORD):
+    """Through the real forms (CSRF included): the password, then a code when the server asks for one."""
+    page = client.get("/officer/login").get_data(as_text=True)
+    response = client.post("/officer/login",
+                           data={"csrf_token": csrf_token(page), "email": email, "password": password})
+    if response.status_code == 303 and response.headers["Location"].endswith("/officer/login/code"):
+        page = client.get("/officer/login/code").get_data(as_text=True)
+        response = client.post("/officer/login/code", data={"csrf_token": csrf_token(page),
+                                                            "code": next_code(app, email)})
+    return response
+
+
 @pytest.fixture
-def login_as(client):
-    """Sign the test client in through the real login form (CSRF included)."""
+def login_as(app, client):
+    """Sign the test client in, admins with their code too."""
 
     def _login(email: str, password: str = PASSWORD):
-        page = client.get("/officer/login").get_data(as_text=True)
-        response = client.post("/officer/login",
-                               data={"csrf_token": csrf_token(page), "email": email, "password": password})
+        response = sign_in(app, client, email, password)
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         return response
 

@@ -1,16 +1,28 @@
-"""The one way a request becomes signed in, whatever proved who the officer is (password, single sign-on)."""
+"""The one way a request becomes signed in, whatever proved who the officer is (password, single sign-on).
+
+begin_sign_in is the gate: an officer with a second factor, or who must have one, is not signed in yet but
+*pending*: their id waits in the session for PENDING_FOR while they give a code (auth.second_factor_page) or set one up
+(auth.enrol_at_sign_in); complete_sign_in then opens the session.
+"""
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from civicly.auth.session import SignedInUser, session_policy
 from civicly.db import get_session
 from civicly.models import User
-from civicly.triage import sessions
+from civicly.triage import accounts, second_factor, sessions
+
+PENDING = "civicly.pending_sign_in"
+ENROL_SECRET = "civicly.enrol_secret"
+RECOVERY_CODES = "civicly.recovery_codes"
+PENDING_FOR = timedelta(minutes=5)
 
 
 def safe_next(target: str | None) -> str:
@@ -41,4 +53,32 @@ def sign_out() -> None:
 def begin_sign_in(user: User, next_url: str | None) -> Response:
     """Called once the officer has proved who they are by any method; every further check before the session opens
     belongs here, so that no sign-in method can skip it."""
+    if second_factor.enrolled(user) or second_factor.required(user, current_app.config["REQUIRE_2FA"]):
+        session.pop(ENROL_SECRET, None)
+        session[PENDING] = {"user_id": user.id, "until": int(time.time() + PENDING_FOR.total_seconds()),
+                            "next": safe_next(next_url)}
+        endpoint = "auth.second_factor_page" if second_factor.enrolled(user) else "auth.enrol_at_sign_in"
+        return redirect(url_for(endpoint), code=303)
+    accounts.record_sign_in(get_session(), user)
     return finish_sign_in(user, next_url)
+
+
+def pending_user() -> User | None:
+    """Who proved their password (or single sign-on) but not yet a second factor, while PENDING_FOR lasts."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or not isinstance(pending.get("user_id"), int) \
+            or pending.get("until", 0) < time.time():
+        return None
+    user = get_session().get(User, pending["user_id"])
+    return user if user is not None and user.active else None
+
+
+def complete_sign_in(user: User, recovery_codes: list[str] | None = None) -> Response:
+    """The second factor is proved (or was just set up): open the session; new recovery codes are shown next."""
+    next_url = session.get(PENDING, {}).get("next")
+    accounts.record_sign_in(get_session(), user)
+    if recovery_codes is None:
+        return finish_sign_in(user, next_url)
+    response = finish_sign_in(user, url_for("auth.recovery_codes", next=safe_next(next_url)))
+    session[RECOVERY_CODES] = recovery_codes  # into the new session, read once by the next page
+    return response

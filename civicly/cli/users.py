@@ -12,7 +12,7 @@ from flask import current_app
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.models import Role
-from civicly.triage import accounts, admin_audit, sessions
+from civicly.triage import accounts, admin_audit, second_factor, sessions
 from civicly.triage.departments import normalise_code
 
 users = CommandGroup("users", help="Create and manage civil servants' accounts.")
@@ -141,3 +141,28 @@ def users_sign_out(email: str, session_id: int | None) -> None:
     with _refused_as_errors():
         ended = accounts.end_sessions(get_session(), email, actor=admin_audit.cli_actor(), session_id=session_id)
     click.echo(f"Ended {ended} session(s) of {accounts.normalise_email(email)}.")
+
+
+@users.command("unlock")
+@click.argument("email")
+def users_unlock(email: str) -> None:
+    """Lift the sign-in lock of EMAIL and forget its failed attempts (audited as user.unlock)."""
+    try:
+        accounts.unlock(get_session(), email, admin_audit.cli_actor())
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Unlocked {accounts.normalise_email(email)}.")
+
+
+@users.command("reset-2fa")
+@click.argument("email")
+def users_reset_second_factor(email: str) -> None:
+    """Remove the second factor of EMAIL (lost phone) and its recovery codes; audited as user.2fa_reset.
+
+    If a second factor is required of this account, its next sign-in sets up a new one before the session opens.
+    """
+    try:
+        second_factor.reset(get_session(), email, admin_audit.cli_actor())
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Second factor removed for {accounts.normalise_email(email)}.")

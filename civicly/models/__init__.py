@@ -21,8 +21,8 @@ from civicly.models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from civicly.models.predictions import Prediction  # noqa: E402
 from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402
 from civicly.models.sessions import UserSession  # noqa: E402
-from civicly.models.users import Role, User, UserDepartment  # noqa: E402
+from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noqa: E402
 
 __all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "Department", "Event",
-           "Holiday", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "Role", "SatisfactionAnswer",
-           "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment", "UserSession"]
+           "Holiday", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "RecoveryCode", "Role",
+           "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment", "UserSession"]

@@ -30,7 +30,23 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.officer.value, max_length=16)
     active: bool = Field(default=True)
-    failed_logins: int = Field(default=0)
+    failed_logins: int = Field(default=0)  # wrong passwords and second-factor codes since the last sign-in
     locked_until: datetime | None = Field(default=None)
     last_login_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
+    # The second factor (triage.second_factor): the TOTP secret, encrypted with a key derived from SECRET_KEY; the
+    # last time step accepted, so that a code is used once; when it was set up. None: no second factor.
+    totp_secret: str | None = Field(default=None, max_length=255)
+    totp_last_step: int | None = Field(default=None)
+    totp_enrolled_at: datetime | None = Field(default=None)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code for signing in without the authenticator app; only its sha256 is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None)

@@ -1,6 +1,14 @@
-"""Officers' accounts: argon2 password hashes, a password policy, sign-in with lock-out, and the administration of
-accounts; each change is recorded in the administration audit, and those that change what a person may do (or prove
-who they are with) end that person's sessions."""
+"""Officers' accounts: argon2 password hashes, a password policy, sign-in with a progressive lock-out, and the
+administration of accounts; each change is recorded in the administration audit, and those that change what a person
+may do (or prove who they are with) end that person's sessions.
+
+Failures (wrong passwords, wrong second-factor codes) are counted per account in the database itself, so that
+concurrent attempts on several workers all count. From MAX_FAILURES on, each failure locks the account for a time
+that doubles from FIRST_LOCK up to LONGEST_LOCK: a stranger who knows an e-mail address can keep an officer out for
+an hour at a time at most. For an officer with a second factor, the right password and a valid code lift the lock as
+long as fewer than LIFTABLE_FAILURES failures were counted (beyond, guessing would no longer be slowed). An admin
+lifts any lock with ``civicly users unlock``.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -11,7 +19,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError
 from civicly.models import Department, Role, User, UserDepartment, UserSession
@@ -21,7 +30,9 @@ from civicly.triage.departments import department_by_code, normalise_code
 
 PASSWORD_MIN = 12
 MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
+FIRST_LOCK = timedelta(minutes=1)
+LONGEST_LOCK = timedelta(hours=1)
+LIFTABLE_FAILURES = 10
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
 
 _hasher = PasswordHasher()
@@ -115,8 +126,7 @@ def set_password(session: Session, email: str, password: str, *, actor: str) -> 
     user = get_user(session, email)
     check_password_policy(password)
     user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until = 0, None
-    session.add(user)
+    _clear_failures(session, user)
     ended = sessions.revoke_all_for(session, user)
     admin_audit.record(session, actor, "user.password", user.email, sessions_ended=ended)
     return user
@@ -194,27 +204,79 @@ def end_sessions(session: Session, email: str, *, actor: str, session_id: int | 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user if the password is right and the account usable; None otherwise, without saying which part failed.
 
-    Each failure counts; after MAX_FAILURES in a row the account is locked for LOCK_FOR, even for the right password.
+    A locked account is refused even with the right password, unless the lock can be lifted by a second factor:
+    then the user is returned, still locked, and signin.begin_sign_in asks for the code, which lifts it.
     """
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         _verify(_DUMMY_HASH, password)
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    if is_locked(user) and not lock_liftable(user):
         _verify(_DUMMY_HASH, password)
         return None
     if not _verify(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until, user.failed_logins = now + LOCK_FOR, 0
-        session.add(user)
+        record_failure(session, user)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    session.add(user)
+        session.add(user)
     return user
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def lock_liftable(user: User) -> bool:
+    """Whether the right password and a valid second-factor code may still lift this account's lock."""
+    return user.totp_secret is not None and user.failed_logins < LIFTABLE_FAILURES
+
+
+def lock_duration(failures: int) -> timedelta:
+    """How long the ``failures``-th failure in a row locks the account: none before MAX_FAILURES, then doubling."""
+    if failures < MAX_FAILURES:
+        return timedelta(0)
+    return min(FIRST_LOCK * 2 ** min(failures - MAX_FAILURES, 16), LONGEST_LOCK)
+
+
+def record_failure(session: Session, user: User) -> None:
+    """Count one failure in a single UPDATE (never read-modify-write) and lock for as long as the new count says.
+
+    The lock only ever grows here, so two failures arriving together cannot shorten each other's lock.
+    """
+    failures = session.execute(
+        update(User).where(col(User.id) == user.id).values(failed_logins=col(User.failed_logins) + 1)
+        .returning(col(User.failed_logins)).execution_options(synchronize_session=False)
+    ).scalar_one()
+    if failures >= MAX_FAILURES:
+        until = utcnow() + lock_duration(failures)
+        session.execute(
+            update(User).where(col(User.id) == user.id)
+            .where(or_(col(User.locked_until).is_(None), col(User.locked_until) < until))
+            .values(locked_until=until).execution_options(synchronize_session=False)
+        )
+    session.expire(user, ["failed_logins", "locked_until"])
+
+
+def record_sign_in(session: Session, user: User) -> None:
+    """The user has proved who they are with everything required: forget past failures and any lock."""
+    user.last_login_at = utcnow()
+    _clear_failures(session, user)
+
+
+def unlock(session: Session, email: str, actor: str) -> User:
+    """Lift the lock of ``email`` and forget its failures (an admin's decision, audited)."""
+    user = get_user(session, email)
+    admin_audit.record(session, actor, "user.unlock", user.email, failed_logins=user.failed_logins,
+                       was_locked=is_locked(user))
+    _clear_failures(session, user)
+    return user
+
+
+def _clear_failures(session: Session, user: User) -> None:
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    session.flush()
 
 
 def _verify(password_hash: str, password: str) -> bool:

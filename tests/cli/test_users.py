@@ -94,3 +94,30 @@ def test_sessions_are_listed_and_signed_out_from_the_command_line(app, runner, m
     audit = committed(select(AdminAction).where(AdminAction.action == "user.sign_out").order_by(AdminAction.id))
     assert [e.details for e in audit] == [{"session_id": first.id, "sessions_ended": 1},
                                           {"session_id": None, "sessions_ended": 1}]
+
+
+def test_unlock_and_second_factor_reset_are_audited(app, runner, make_user, committed):
+    from sqlmodel import select
+
+    from civicly.models import AdminAction, RecoveryCode, User
+    from civicly.triage import accounts
+
+    make_user("root@gov.sn", "admin", [])
+    with app.app_context():
+        from civicly.db import get_session
+        for _ in range(accounts.MAX_FAILURES):
+            accounts.authenticate(get_session(), "root@gov.sn", "wrong wrong wrong")
+        get_session().commit()
+    assert runner.invoke(users, ["unlock", "Root@gov.sn"]).output == "Unlocked root@gov.sn.\n"
+    assert runner.invoke(users, ["reset-2fa", "root@gov.sn"]).exit_code == 0
+    user = committed(select(User).where(User.email == "root@gov.sn"))[0]
+    assert (user.failed_logins, user.locked_until, user.totp_secret, user.totp_last_step) == (0, None, None, None)
+    assert committed(select(RecoveryCode)) == []
+    entries = committed(select(AdminAction).where(AdminAction.action.in_(["user.unlock", "user.2fa_reset"]))
+                        .order_by(AdminAction.id))
+    assert [(e.action, e.target, e.actor.startswith("cli:"), e.details) for e in entries] == [
+        ("user.unlock", "root@gov.sn", True, {"failed_logins": 5, "was_locked": True}),
+        ("user.2fa_reset", "root@gov.sn", True, {"was_enrolled": True}),
+    ]
+    unknown = runner.invoke(users, ["reset-2fa", "nobody@gov.sn"])
+    assert unknown.exit_code == 1 and "No user has e-mail" in unknown.output
