@@ -30,6 +30,9 @@ EVENT_LABELS = {
     "urgency": _l("Urgency set"),
     "note": _l("Internal note"),
     "triage": _l("Waiting for manual triage"),
+    "published": _l("Published"),
+    "unpublished": _l("Withdrawn from publication"),
+    "grouped": _l("Grouped with other reports about the same problem"),
 }
 URGENCY_SOURCE_LABELS = {
     "officer": _l("officer"),

@@ -61,3 +61,19 @@ def test_sqlite_queue_order_indexes_match_the_models_with_their_sort_order(sqlit
         stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": index.name}).scalar()
     engine.dispose()
     assert stored == str(CreateIndex(index).compile(dialect=engine.dialect))
+
+
+def test_publication_columns_go_down_without_losing_the_queue_order(sqlite_template, tmp_path):
+    """0006 adds columns in place; its downgrade copies the SQLite table and must give the indexes their DESC back."""
+    import shutil
+
+    path = tmp_path / "down.sqlite3"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    migrate.downgrade(url, "0005")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_cases_queue_order'")).scalar()
+        columns = {c["name"] for c in inspect(conn).get_columns("cases")}
+    engine.dispose()
+    assert "urgency_rank DESC" in stored and "publish_consent" not in columns

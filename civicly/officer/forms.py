@@ -46,3 +46,9 @@ class DecisionForm(FlaskForm):
     duplicate_of = StringField(_l("Reference of the original case"))
     reason = StringField(_l("Reason"))
     message = TextAreaField(_l("Message"), render_kw={"rows": 4})
+
+
+class PublicationForm(FlaskForm):
+    """Approve (or edit) the public text of a consented case, or withdraw it (triage/publication.py)."""
+
+    public_text = TextAreaField(_l("Public text"), render_kw={"rows": 6, "dir": "auto"})

@@ -103,12 +103,24 @@ def open_data_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iter
             "reference": case.reference, "received_at": _iso(case.created_at),
             "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
             "language": case.language, "channel": case.channel,
-            "place": privacy.redact(case.place) if case.place else None,
-            "latitude": round(case.latitude, COORDINATE_DECIMALS) if case.latitude is not None else None,
-            "longitude": round(case.longitude, COORDINATE_DECIMALS) if case.longitude is not None else None,
+            "place": public_place(case.place),
+            "latitude": public_coordinate(case.latitude), "longitude": public_coordinate(case.longitude),
             "deadline_at": _iso(case.deadline_at), "closed_at": _iso(closed),
             "text": privacy.redact(case.text),
         }
+
+
+def public_place(place: str | None) -> str | None:
+    """A place fit for publication: generalised to its broadest part, the last after a comma ("12 rue Carnot,
+    Kaolack" gives "Kaolack"), without any word holding a digit (house numbers), then redacted with today's rules."""
+    broadest = (place or "").rsplit(",", 1)[-1]
+    words = [word for word in broadest.split() if not any(ch.isdigit() for ch in word)]
+    return privacy.redact(" ".join(words)) or None
+
+
+def public_coordinate(value: float | None) -> float | None:
+    """A coordinate fit for publication: rounded to about 100 m, the street and not the house."""
+    return round(value, COORDINATE_DECIMALS) if value is not None else None
 
 
 def _cell(value: object) -> object:
