@@ -63,6 +63,12 @@ def is_published() -> ColumnElement[bool]:
                 col(Case.needs_triage).is_(False), col(Case.public_id).is_not(None))
 
 
+def shown_to_public(case: Case) -> bool:
+    """is_published() for one case already loaded."""
+    return (case.published_at is not None and case.publish_consent and not case.needs_triage
+            and case.public_id is not None)
+
+
 def may_moderate(actor: Actor, case: Case) -> bool:
     """Officers of the case's ministry, and admins, decide what of it is published."""
     return actor.owns(case) or actor.role == Role.admin

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from civicly.models import SatisfactionAnswer
 from civicly.models.timestamps import utcnow
-from civicly.triage import deadlines, satisfaction
+from civicly.triage import deadlines, publication, satisfaction
 from civicly.triage.dashboard import Period, Scope, build
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
@@ -83,9 +83,12 @@ def test_who_may_open_the_dashboard(seeded, client, make_user, login_as):
 
 
 def test_open_data_has_no_email_or_phone(seeded, history, client, make_user, login_as):
-    file_case(seeded, "Write to fatou.diop@example.sn or call +221 77 123 45 67 about the clinic in Mbour",
-              email="fatou.diop@example.sn", phone="+221 77 123 45 67", place="Near 12 rue Carnot, tel 77 123 45 67")
-    make_user("root@gov.sn", "admin", [])
+    case = file_case(seeded, "Write to fatou.diop@example.sn or call +221 77 123 45 67 about the clinic in Mbour",
+                     email="fatou.diop@example.sn", phone="+221 77 123 45 67", publish_consent=True,
+                     place="Near 12 rue Carnot, tel 77 123 45 67")
+    root = Actor.of(seeded, make_user("root@gov.sn", "admin", []))
+    publication.approve(seeded, root, case.reference, case.text)
+    seeded.commit()
     login_as("root@gov.sn")
     for fmt in ("csv", "jsonl"):
         body = client.get(f"/admin/exports/open-data?format={fmt}").get_data(as_text=True)
