@@ -26,7 +26,7 @@ FMT = "<any(json,xml):fmt>"
 API_KEY_HEADER = "X-Api-Key"
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-CHANGESET = "2026-11-24T00:00:00Z"  # when this API last changed; clients compare it to refresh their caches
+CHANGESET = "2026-12-03T00:00:00Z"  # when this API last changed; clients compare it to refresh their caches
 EXTENSIONS = [
     {"name": "optional_service_code",
      "description": "POST requests without service_code: Civicly's model routes the request to a ministry, "
@@ -81,8 +81,10 @@ def _key_or_address() -> str:
 
 
 def _ids_cost() -> int:
-    """A GET naming several ids costs one read per id, so the read limit also bounds how many ids are tried."""
-    return max(1, len(params.comma_list(params.first(request.args, "service_request_id"))))
+    """A GET naming several ids costs one read per id, so the read limit also bounds how many ids are tried; more
+    than MAX_IDS are refused (400) without looking any up, and cost MAX_IDS."""
+    wanted = len(params.comma_list(params.first(request.args, "service_request_id")))
+    return min(max(1, wanted), service_requests.MAX_IDS)
 
 
 def _locale() -> str:
