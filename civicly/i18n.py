@@ -32,6 +32,9 @@ EVENT_LABELS = {
     "triage": _l("Waiting for manual triage"),
     "erased": _l("Personal data erased"),
     "purged": _l("Personal data erased after the retention period"),
+    "published": _l("Published"),
+    "unpublished": _l("Withdrawn from publication"),
+    "grouped": _l("Grouped with other reports about the same problem"),
 }
 URGENCY_SOURCE_LABELS = {
     "officer": _l("officer"),

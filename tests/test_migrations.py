@@ -82,3 +82,20 @@ def test_erasure_migration_removes_addresses_from_stored_smtp_errors(database_ur
         errors = conn.execute(text("SELECT last_error FROM outbox ORDER BY idempotency_key")).scalars().all()
     engine.dispose()
     assert errors == ["recipient refused (address removed)", "timed out"]
+
+
+def test_publication_columns_go_down_without_losing_the_queue_order(sqlite_template, tmp_path):
+    """Publication (0006) adds columns in place; its downgrade copies the SQLite table and must give the indexes
+    their DESC back."""
+    import shutil
+
+    path = tmp_path / "down.sqlite3"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    migrate.downgrade(url, "0009")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_cases_queue_order'")).scalar()
+        columns = {c["name"] for c in inspect(conn).get_columns("cases")}
+    engine.dispose()
+    assert "urgency_rank DESC" in stored and "publish_consent" not in columns

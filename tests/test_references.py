@@ -13,6 +13,7 @@ from civicly.references import (
     new_reference,
     normalise_reference,
 )
+from civicly.triage import apikeys
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from civicly.triage.retention import export_personal_data
@@ -47,15 +48,18 @@ def test_a_case_is_found_by_its_reference_however_typed(seeded):
 
 def test_every_door_that_takes_a_reference_reads_it_the_same_way(client, seeded, make_user, login_as):
     officer = make_user("awa@sante.gouv.sn", "officer", ["SANTE"])
-    case = file_case(seeded)
+    partner = apikeys.create_key(seeded, "Partner")
+    seeded.commit()
+    case = file_case(seeded, filed_by_key_id=partner.record.id)
     decide(seeded, Actor.of(seeded, officer), case.reference, Decision("status", 1, status="resolved"))
     seeded.commit()
     typed = typed_loosely(case.reference)
 
     assert client.get("/track", query_string={"reference": typed}).headers["Location"] == f"/track/{case.reference}"
     assert client.get(f"/track/{typed}").headers["Location"] == f"/track/{case.reference}"
-    api = client.get(f"/open311/v2/requests/{typed}.json").get_json()
-    assert [r["service_request_id"] for r in api] == [case.reference]
+    api = client.get(f"/open311/v2/requests/{typed}.json", headers={"X-Api-Key": partner.secret}).get_json()
+    assert [r["service_request_id"] for r in api] == [case.reference]  # for the partner that filed it only
+    assert client.get(f"/open311/v2/requests/{typed}.json").status_code == 404
     token = csrf_token(client.get(f"/track/{case.reference}").get_data(as_text=True))
     assert client.post(f"/track/{typed}/satisfaction", data={"csrf_token": token, "answered": "yes"}).status_code == 303
     assert seeded.exec(select(SatisfactionAnswer).where(SatisfactionAnswer.case_id == case.id)).one()

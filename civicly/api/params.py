@@ -147,6 +147,6 @@ def submission(values: MultiDict) -> tuple[SubmissionInput, dict[str, list[str]]
         place=address, channel="open311", department_code=first(values, "service_code"),
         latitude=lat, longitude=long, address_id=address_id, media_url=media_url,
         device_id=first(values, "device_id", "deviceid"), account_id=first(values, "account_id"),
-        attributes=attributes,
+        attributes=attributes, publish_consent=flag(values, "publish_consent"),
     )
     return data, errors

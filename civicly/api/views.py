@@ -23,18 +23,26 @@ from civicly.triage.service_requests import InvalidQuery, UnknownService
 
 log = logging.getLogger(__name__)
 FMT = "<any(json,xml):fmt>"
+API_KEY_HEADER = "X-Api-Key"
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-CHANGESET = "2026-11-24T00:00:00Z"  # when this API last changed; clients compare it to refresh their caches
+CHANGESET = "2026-12-03T00:00:00Z"  # when this API last changed; clients compare it to refresh their caches
 EXTENSIONS = [
     {"name": "optional_service_code",
      "description": "POST requests without service_code: Civicly's model routes the request to a ministry, "
                     "or to manual triage when unsure."},
     {"name": "page",
      "description": "GET requests accepts page (from 1) and page_size (1 to 1000, default 1000)."},
+    {"name": "publication",
+     "description": "Without a key, GET requests shows only cases published by consent and moderation, under a "
+                    "public id; a key also sees the requests it filed, under their reference. POST requests "
+                    "accepts publish_consent=true (default false)."},
     {"name": "extensions",
-     "description": "GET requests with extensions=true and a valid api_key adds extended_attributes: "
+     "description": "GET requests with extensions=true and a valid key adds extended_attributes: "
                     "urgency and the routing model's confidence and version."},
+    {"name": "api_key",
+     "description": f"The key goes in the {API_KEY_HEADER} header, or in the body of a POST; "
+                    "never in the query string (400)."},
     {"name": "locale",
      "description": "locale=fr|en|ar|sw names services in that language (otherwise Accept-Language)."},
 ]
@@ -58,10 +66,25 @@ def _write_limit() -> str:
     return current_app.config["API_WRITE_RATE_LIMIT"]
 
 
+def _given_key() -> str:
+    """The key from the header or, for a POST, the body. Never the query string, which proxies and logs keep."""
+    key = request.headers.get(API_KEY_HEADER, "").strip()
+    if not key and request.method == "POST":
+        key = params.first(request.form, "api_key")
+    return key
+
+
 def _key_or_address() -> str:
     """POSTs are counted per key (hashed); keyless ones per address (they are refused anyway)."""
-    key = params.first(request.values, "api_key")
+    key = _given_key()
     return f"key:{apikeys.key_hash(key)}" if key else get_remote_address()
+
+
+def _ids_cost() -> int:
+    """A GET naming several ids costs one read per id, so the read limit also bounds how many ids are tried; more
+    than MAX_IDS are refused (400) without looking any up, and cost MAX_IDS."""
+    wanted = len(params.comma_list(params.first(request.args, "service_request_id")))
+    return min(max(1, wanted), service_requests.MAX_IDS)
 
 
 def _locale() -> str:
@@ -77,7 +100,11 @@ def _check_jurisdiction() -> None:
 
 
 def _api_key() -> ApiKey | None:
-    return apikeys.authenticate(get_session(), params.first(request.values, "api_key"))
+    """The caller's valid key, or None; refuses (400) a key sent in the query string rather than ignore it."""
+    if params.first(request.args, "api_key"):
+        raise Refused(400, {"api_key": [f"Send the key in the {API_KEY_HEADER} header or in a POST body, "
+                                        "never in the query string."]})
+    return apikeys.authenticate(get_session(), _given_key())
 
 
 def _refused(error: HTTPException) -> Response:
@@ -146,13 +173,14 @@ def service_definition(code: str, fmt: str) -> Response:
 
 
 @bp.get("/requests." + FMT)
-@limiter.limit(_read_limit)
+@limiter.limit(_read_limit, cost=_ids_cost)
 def list_requests(fmt: str) -> Response:
     _check_jurisdiction()
-    extended = _extended_allowed()
+    key = _api_key()
+    extended = _extended_allowed(key)
     try:
         query = params.request_query(request.args)
-        found = service_requests.find_requests(get_session(), query, _locale(), extended)
+        found = service_requests.find_requests(get_session(), query, _locale(), _key_id(key), extended)
     except (params.InvalidParameters, InvalidQuery) as exc:
         raise Refused(400, exc.errors) from None
     return formats.respond(fmt, [r.as_dict() for r in found], root="service_requests", item_tags=REQUEST_XML)
@@ -163,19 +191,24 @@ def list_requests(fmt: str) -> Response:
 @limiter.limit(_read_limit)
 def get_request(request_id: str, fmt: str) -> Response:
     _check_jurisdiction()
-    extended = _extended_allowed()
+    key = _api_key()
+    extended = _extended_allowed(key)
     try:
-        found = service_requests.get_request(get_session(), request_id, _locale(), extended)
+        found = service_requests.get_request(get_session(), request_id, _locale(), _key_id(key), extended)
     except UnknownReference:
         raise Refused(404, {"service_request_id": ["No such service request."]}) from None
     return formats.respond(fmt, [found.as_dict()], root="service_requests", item_tags=REQUEST_XML)
 
 
-def _extended_allowed() -> bool:
+def _key_id(key: ApiKey | None) -> int | None:
+    return key.id if key is not None else None
+
+
+def _extended_allowed(key: ApiKey | None) -> bool:
     """extensions=true shows triage details, to holders of a valid key only."""
     if not params.flag(request.args, "extensions"):
         return False
-    if _api_key() is None:
+    if key is None:
         raise Refused(403, {"api_key": ["extensions=true needs a valid api_key."]})
     return True
 
@@ -185,9 +218,11 @@ def _extended_allowed() -> bool:
 @limiter.limit(_read_limit)  # also per address, so made-up keys do not each get a fresh allowance
 def create_request(fmt: str) -> Response:
     _check_jurisdiction()
-    if _api_key() is None:
+    key = _api_key()
+    if key is None:
         raise Refused(403, {"api_key": ["A valid api_key is required to file a service request."]})
     data, errors = params.submission(request.values)
+    data.filed_by_key_id = key.id
     session = get_session()
     if data.department_code:
         try:

@@ -1,7 +1,7 @@
 """The citizen's submission and tracking forms. Field rules live in triage.intake, not here."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from civicly.languages import LANGUAGES
@@ -19,6 +19,9 @@ class SubmissionForm(FlaskForm):
         SelectChoice("", _l("Detect automatically")),
         *(SelectChoice(code, label, render_kw={"lang": code}) for code, label in LANGUAGES.items()),
     ], validate_choice=False)
+    # Unticked unless the citizen ticks it: nothing is published without consent (triage/publication.py).
+    publish_consent = BooleanField(_l("I agree that my report may be published, without my contact details"),
+                                   default=False)
     form_token = HiddenField()
     # Honeypot: hidden from people (off-screen, out of the tab order, hidden from screen readers); bots fill it in.
     website = StringField(_l("Leave this field empty"), render_kw={"tabindex": "-1", "autocomplete": "off"})

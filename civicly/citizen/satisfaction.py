@@ -25,12 +25,15 @@ class SatisfactionForm(FlaskForm):
 
 
 def survey_context(reference: str) -> dict:
-    """What the tracking page needs to ask the question (only when the case is closed and not rated yet)."""
+    """What the tracking page needs to ask the question (while the survey of the closed case is open), and whether
+    it was answered already (then the answer may be changed; the latest counts)."""
+    session = get_session()
     try:
-        ask = satisfaction.can_answer(get_session(), reference)
+        ask = satisfaction.can_answer(session, reference)
+        answered = ask and satisfaction.has_answered(session, reference)
     except UnknownReference:
         return {}
-    return {"survey": SatisfactionForm() if ask else None}
+    return {"survey": SatisfactionForm() if ask else None, "survey_answered": answered}
 
 
 def _track_limit() -> str:
@@ -48,5 +51,6 @@ def rate_case(reference: str):
     except UnknownReference:
         abort(404)
     except satisfaction.NotAsked:
-        return render_template("citizen/satisfaction_refused.html", reference=reference), 409
+        return render_template("citizen/satisfaction_refused.html", reference=reference,
+                               survey_days=satisfaction.SURVEY_WINDOW.days), 409
     return redirect(url_for("citizen.case", reference=reference, rated=1), code=303)

@@ -56,7 +56,7 @@ def submit():
     data = intake.SubmissionInput(
         text=form.text.data or "", name=form.name.data or "", email=form.email.data or "",
         phone=form.phone.data or "", place=form.place.data or "", language=form.language.data or "",
-        channel="web", form_token=form.form_token.data or "",
+        channel="web", form_token=form.form_token.data or "", publish_consent=bool(form.publish_consent.data),
     )
     try:
         case = intake.submit(get_session(), data, route=classify.route)

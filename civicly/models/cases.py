@@ -81,6 +81,15 @@ class Case(SQLModel, table=True):
     # When the citizen's data was erased (on request or by the retention purge); the row stays as a skeleton for
     # statistics. Erased cases never become training examples.
     erased_at: datetime | None = Field(default=None)
+    # Publication (docs/publication.md): the citizen's consent, then an officer's approval of a public text. A
+    # published case is shown to anyone under its random public id, never under its reference (the tracking secret).
+    publish_consent: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    public_id: str | None = Field(default=None, max_length=16, unique=True, index=True)
+    public_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    published_at: datetime | None = Field(default=None, index=True)
+    published_by: str | None = Field(default=None, max_length=254)
+    # The Open311 key that filed the case: that partner reads it back in full (without contact details).
+    filed_by_key_id: int | None = Field(default=None, foreign_key="api_keys.id", index=True)
 
 
 class NullsLastOnPostgres(UnaryExpression):

@@ -13,7 +13,8 @@ class SatisfactionAnswer(SQLModel, table=True):
     __tablename__ = "satisfaction_answers"
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", unique=True)  # once per case
+    case_id: int = Field(foreign_key="cases.id", unique=True)  # one answer per case; revising replaces it
     answered: bool
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # redacted of personal data
     created_at: datetime = Field(default_factory=utcnow)
+    revised_at: datetime | None = Field(default=None)  # the latest answer counts (triage/satisfaction.py)

@@ -54,3 +54,9 @@ class EraseForm(FlaskForm):
 
     confirm = BooleanField(_l("I understand that the citizen's data will be erased for good"),
                            validators=[InputRequired(_l("Tick the box to confirm the erasure."))])
+
+
+class PublicationForm(FlaskForm):
+    """Approve (or edit) the public text of a consented case, or withdraw it (triage/publication.py)."""
+
+    public_text = TextAreaField(_l("Public text"), render_kw={"rows": 6, "dir": "auto"})

@@ -11,8 +11,8 @@ from civicly.db import get_session
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Role
 from civicly.officer import bp
-from civicly.officer.forms import DecisionForm, QueueFilterForm, choices
-from civicly.triage import casefile, decisions, groups, queue
+from civicly.officer.forms import DecisionForm, PublicationForm, QueueFilterForm, choices
+from civicly.triage import casefile, decisions, groups, publication, queue
 from civicly.triage.departments import list_departments
 from civicly.triage.permissions import can_view
 
@@ -34,7 +34,8 @@ def _render_queue(triage: bool):
     page_number = form.page.data if isinstance(form.page.data, int) and 0 < form.page.data < 100_000 else 1
     actor = current_actor()
     page = queue.list_queue(get_session(), actor, filters, page=page_number, triage=triage)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Only the filters go into the page links: url_for reads other names (_method, _anchor, _external) itself.
+    args = {k: v for k, v in request.args.items() if k in form and k != "page" and v}
     return render_template("officer/queue.html", form=form, page=page, triage=triage, args=args, actor=actor)
 
 
@@ -53,11 +54,12 @@ def triage_page():
 
 
 def render_case(reference: str, form: DecisionForm | None = None, status: int = 200, conflict: bool = False,
-                show_contact: bool = False):
+                show_contact: bool = False, publication_form: PublicationForm | None = None):
     """The case page; with ``show_contact``, its contact details too (an audited display, 403 for others)."""
     actor = current_actor()
     try:
         case = casefile.open_case(get_session(), actor, reference, str(get_locale()), show_contact=show_contact)
+        published = publication.summary(get_session(), actor, reference)
     except UnknownReference:
         abort(404)
     except NotAllowed:
@@ -67,7 +69,9 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
                                         for d in list_departments(get_session(), include_inactive=False)))
     if case.department_code:
         form.department.data = form.department.data or case.department_code
-    return render_template("officer/case.html", case=case, form=form, conflict=conflict), status
+    publication_form = publication_form or PublicationForm(data={"public_text": published.public_text})
+    return render_template("officer/case.html", case=case, form=form, conflict=conflict, publication=published,
+                           publication_form=publication_form), status
 
 
 @bp.get("/cases/<reference>", endpoint="case")
@@ -144,4 +148,40 @@ def _group_action(reference: str, action, done_message):
     except NotAllowed:
         abort(404)
     flash(done_message(count))
+    return redirect(url_for("officer.case", reference=reference), code=303)
+
+
+@bp.post("/cases/<reference>/publish")
+@login_required
+def publish(reference: str):
+    """Approve publication of a consented case with the public text as edited (or change that text)."""
+    form = PublicationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        publication.approve(get_session(), current_actor(), reference, form.public_text.data or "")
+    except (UnknownReference, NotAllowed):
+        abort(404)
+    except publication.PublicationRefused as exc:
+        flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
+        return render_case(reference, status=400, publication_form=form)
+    flash(_("Published."))
+    return redirect(url_for("officer.case", reference=reference), code=303)
+
+
+@bp.post("/cases/<reference>/unpublish")
+@login_required
+def unpublish(reference: str):
+    """Withdraw a case from publication."""
+    form = PublicationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        publication.withdraw(get_session(), current_actor(), reference)
+    except (UnknownReference, NotAllowed):
+        abort(404)
+    except publication.PublicationRefused as exc:
+        flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
+        return redirect(url_for("officer.case", reference=reference), code=303)
+    flash(_("Withdrawn from publication."))
     return redirect(url_for("officer.case", reference=reference), code=303)

@@ -146,7 +146,7 @@ def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: rand
                        at=moment)
                 if rng.random() < 0.4:  # some citizens say whether their concern was answered
                     answered = rng.random() < (0.8 if final == CaseStatus.resolved else 0.2)
-                    satisfaction.answer(session, case.reference, answered)
+                    satisfaction.answer(session, case.reference, answered, now=moment)
         except (Conflict, InvalidDecision, NotAllowed):
             continue  # refused before writing anything: the case keeps the decisions it already has
 

@@ -25,7 +25,9 @@ CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone", "device_id",
 # Everything else a case holds about its citizen, set back to "nothing known".
 PERSONAL_FIELDS = {**dict.fromkeys(CONTACT_FIELDS), "place": None, "latitude": None, "longitude": None,
                    "address_id": None, "media_url": None, "form_token": None, "text": ERASED,
-                   "text_redacted": ERASED}
+                   "text_redacted": ERASED,
+                   # an erased case is no longer published: its public text goes, its random public id may stay
+                   "public_text": None, "published_at": None, "published_by": None}
 # Keys of Event.before/after that carry codes, figures or references, never free text: kept for statistics. Any other
 # key (an officer's "reason", for instance) is free text and is blanked.
 SKELETON_EVENT_KEYS = frozenset({"channel", "language", "department", "chosen_by", "triage_reason", "confidence",

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from civicly import privacy
 from civicly.models import Case, Department, Event
 from civicly.models.cases import OPEN_STATUSES
+from civicly.triage import publication
 from civicly.triage.dashboard import Scope
 from civicly.triage.departments import department_by_code
 
@@ -21,7 +22,7 @@ FORMATS = ("csv", "jsonl")
 OPEN = {s.value for s in OPEN_STATUSES}
 CASE_FIELDS = ("reference", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
                "deadline_at", "overdue", "first_response_at", "closed_at", "duplicate_of", "text")
-OPEN_DATA_FIELDS = ("reference", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
+OPEN_DATA_FIELDS = ("public_id", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
                     "latitude", "longitude", "deadline_at", "closed_at", "text")
 # A spreadsheet runs a cell starting with one of these as a formula: exported text must never do that.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -95,20 +96,35 @@ def case_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[
 
 
 def open_data_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[dict]:
-    """Publishable rows: no contact, device or account fields; text and place redacted again with today's rules;
-    coordinates rounded."""
+    """Publishable rows: no contact, device or account fields, and never the reference (the citizen's tracking
+    secret); place generalised and coordinates rounded. Only published cases (triage/publication.py) have a text,
+    the approved public text redacted again with today's rules, and their public id; the others count in the
+    figures without any words of their citizen."""
     for case, codes in _cases(session, scope, wanted):
         _first, closed = _milestones(session, case)
+        public = publication.shown_to_public(case)
         yield {
-            "reference": case.reference, "received_at": _iso(case.created_at),
+            "public_id": case.public_id if public else None, "received_at": _iso(case.created_at),
             "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
             "language": case.language, "channel": case.channel,
-            "place": privacy.redact(case.place) if case.place else None,
-            "latitude": round(case.latitude, COORDINATE_DECIMALS) if case.latitude is not None else None,
-            "longitude": round(case.longitude, COORDINATE_DECIMALS) if case.longitude is not None else None,
+            "place": public_place(case.place),
+            "latitude": public_coordinate(case.latitude), "longitude": public_coordinate(case.longitude),
             "deadline_at": _iso(case.deadline_at), "closed_at": _iso(closed),
-            "text": privacy.redact(case.text),
+            "text": privacy.redact(case.public_text or "") if public else None,
         }
+
+
+def public_place(place: str | None) -> str | None:
+    """A place fit for publication: generalised to its broadest part, the last after a comma ("12 rue Carnot,
+    Kaolack" gives "Kaolack"), without any word holding a digit (house numbers), then redacted with today's rules."""
+    broadest = (place or "").rsplit(",", 1)[-1]
+    words = [word for word in broadest.split() if not any(ch.isdigit() for ch in word)]
+    return privacy.redact(" ".join(words)) or None
+
+
+def public_coordinate(value: float | None) -> float | None:
+    """A coordinate fit for publication: rounded to about 100 m, the street and not the house."""
+    return round(value, COORDINATE_DECIMALS) if value is not None else None
 
 
 def _cell(value: object) -> object:

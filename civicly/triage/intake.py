@@ -56,6 +56,8 @@ class SubmissionInput:
     account_id: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
     received_at: datetime | None = None  # when an import replays older reports; otherwise now
+    publish_consent: bool = False  # the sender agrees to publication without contact details, if an officer approves
+    filed_by_key_id: int | None = None  # the Open311 key that filed it, so that partner can read it back
 
 
 def clean_text(value: str | None) -> str:
@@ -166,6 +168,8 @@ def _build_case(session: Session, data: SubmissionInput, routing: Routing | None
         language=data.language or (prediction.language if prediction else None) or _detected_language(data.text),
         channel=data.channel,
         form_token=data.form_token or None,
+        publish_consent=bool(data.publish_consent),
+        filed_by_key_id=data.filed_by_key_id,
         department_id=department.id if department else None,
         needs_triage=department is None,
         **({"created_at": data.received_at, "updated_at": data.received_at} if data.received_at else {}),

@@ -65,8 +65,11 @@ def enqueue_grouping(session: Session, case: Case) -> OutboxMessage:
 
 
 def notify(session: Session, case: Case, kind: str, event: Event) -> None:
-    """Tell the citizen of ``case`` and those of the reports merged into it (they share its answers)."""
+    """Tell the citizen of ``case``, and those of the reports merged into it of its status changes only: a reply was
+    written to this case's citizen and may name them (triage/tracking.py shows the same)."""
     enqueue(session, case, kind, event)
+    if kind == "reply":
+        return
     for duplicate in session.exec(select(Case).where(Case.duplicate_of_id == case.id)):
         enqueue(session, duplicate, kind, event)
 

@@ -1,4 +1,10 @@
-"""The Open311 read side: ministries as services, cases as service requests, never any personal data.
+"""The Open311 read side: ministries as services, cases as service requests, never any contact data.
+
+Who sees what (docs/open311.md): anyone sees the published cases (triage/publication.py) with the open-data treatment
+of triage/exports.py, under their public id, with the approved public text and a generic status word. A partner key
+also sees the cases it filed, under their reference (to give back to its citizen), with the ministry's latest public
+reply, exact place and coordinates. Nobody sees contact details; manual-triage and unconsented cases are never shown
+to the public.
 
 Plain functions over the session; the API blueprint only parses parameters and renders what these return.
 """
@@ -10,22 +16,28 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import false, func, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from civicly.errors import CivicError
+from civicly import privacy
+from civicly.errors import CivicError, UnknownReference
+from civicly.i18n import STATUS_LABELS
 from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import OPEN_STATUSES
 from civicly.models.timestamps import utcnow
-from civicly.references import case_by_reference, normalise_reference
+from civicly.references import normalise_reference
+from civicly.triage import publication
 from civicly.triage.departments import department_by_code, normalise_code
+from civicly.triage.exports import public_coordinate, public_place
 
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE_SIZE = 1000
 MAX_PAGE = 100_000
-MAX_IDS = MAX_PAGE_SIZE
+MAX_IDS = 20  # ids one GET may name; each also counts against the read rate limit (api/views.py)
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
 SERVICE_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 
@@ -68,7 +80,7 @@ class RequestQuery:
 
 @dataclass(frozen=True)
 class ServiceRequest:
-    """A case as Open311 shows it: redacted text, public replies, no contact details."""
+    """A case as Open311 shows it: never contact details; see the module docstring for what else depends on who."""
 
     service_request_id: str
     status: str
@@ -160,15 +172,19 @@ def check_query(query: RequestQuery, now: datetime | None = None) -> RequestQuer
                         statuses=query.statuses, page=query.page, page_size=query.page_size)
 
 
-def find_requests(session: Session, query: RequestQuery, locale: str, extended: bool = False) -> list[ServiceRequest]:
-    """Cases matching ``query`` (see check_query), newest first."""
+def find_requests(session: Session, query: RequestQuery, locale: str, partner_key_id: int | None = None,
+                  extended: bool = False) -> list[ServiceRequest]:
+    """Cases matching ``query`` (see check_query) that this reader may see, newest first.
+
+    ``partner_key_id`` is the id of the caller's valid API key, or None for an anonymous reader.
+    """
     query = check_query(query)
-    statement = select(Case)
+    statement = select(Case).where(_visible(partner_key_id))
     if query.ids:
-        references = [r for r in (normalise_reference(i) for i in query.ids) if r]
-        if not references:
+        wanted = _by_ids(query.ids, partner_key_id)
+        if wanted is None:
             return []
-        statement = statement.where(col(Case.reference).in_(references))
+        statement = statement.where(wanted)
     else:
         if query.service_codes:
             codes = [normalise_code(c) for c in query.service_codes if SERVICE_CODE.match(c)]
@@ -185,15 +201,42 @@ def find_requests(session: Session, query: RequestQuery, locale: str, extended: 
             statement = statement.where(col(Case.status).not_in(OPEN_VALUES))
     statement = (statement.order_by(col(Case.created_at).desc(), col(Case.id).desc())
                  .offset((query.page - 1) * query.page_size).limit(query.page_size))
-    return _as_requests(session, list(session.exec(statement)), locale, extended)
+    return _as_requests(session, list(session.exec(statement)), locale, partner_key_id, extended)
 
 
-def get_request(session: Session, request_id: str, locale: str, extended: bool = False) -> ServiceRequest:
-    """One case by its reference (as a person may type it); raises UnknownReference."""
-    return _as_requests(session, [case_by_reference(session, request_id)], locale, extended)[0]
+def get_request(session: Session, request_id: str, locale: str, partner_key_id: int | None = None,
+                extended: bool = False) -> ServiceRequest:
+    """One case by its public id (or, for the partner that filed it, its reference); raises UnknownReference."""
+    wanted = _by_ids([request_id], partner_key_id)
+    case = session.exec(select(Case).where(_visible(partner_key_id), wanted)).first() if wanted is not None else None
+    if case is None:
+        raise UnknownReference(request_id)
+    return _as_requests(session, [case], locale, partner_key_id, extended)[0]
 
 
-def _as_requests(session: Session, cases: list[Case], locale: str, extended: bool) -> list[ServiceRequest]:
+def _filed_by(partner_key_id: int | None) -> ColumnElement[bool]:
+    return col(Case.filed_by_key_id) == partner_key_id if partner_key_id is not None else false()
+
+
+def _visible(partner_key_id: int | None) -> ColumnElement[bool]:
+    """Published cases for everyone, and a partner's own filings for that partner."""
+    return or_(publication.is_published(), _filed_by(partner_key_id))
+
+
+def _by_ids(ids: Sequence[str], partner_key_id: int | None) -> ColumnElement[bool] | None:
+    """Public ids for everyone; references only among the partner's own filings. None when no id can match."""
+    public_ids = [p for p in (publication.normalise_public_id(i) for i in ids) if p]
+    references = [r for r in (normalise_reference(i) for i in ids) if r] if partner_key_id is not None else []
+    conditions = []
+    if public_ids:
+        conditions.append(col(Case.public_id).in_(public_ids) & publication.is_published())
+    if references:
+        conditions.append(col(Case.reference).in_(references) & _filed_by(partner_key_id))
+    return or_(*conditions) if conditions else None
+
+
+def _as_requests(session: Session, cases: list[Case], locale: str, partner_key_id: int | None,
+                 extended: bool) -> list[ServiceRequest]:
     if not cases:
         return []
     ids = [c.id for c in cases]
@@ -209,28 +252,40 @@ def _as_requests(session: Session, cases: list[Case], locale: str, extended: boo
     for case in cases:
         department = departments.get(case.department_id)
         name = department.name(locale) if department else None
-        updated = max(filter(None, (case.updated_at, touched.get(case.id))))
+        shown = _as_filed(case, notes) if partner_key_id is not None and case.filed_by_key_id == partner_key_id \
+            else _as_published(case, locale)
         result.append(ServiceRequest(
-            service_request_id=case.reference,
             status=open311_status(case.status),
-            status_notes=notes.get(case.id),
             service_name=name,
             service_code=department.code if department else "",
-            description=case.text_redacted,
             agency_responsible=name,
             service_notice=None,
             requested_datetime=case.created_at,
-            updated_datetime=updated,
+            updated_datetime=max(filter(None, (case.updated_at, touched.get(case.id)))),
             expected_datetime=case.deadline_at,
-            address=case.place,
-            address_id=case.address_id,
             zipcode=None,
-            lat=case.latitude,
-            long=case.longitude,
-            media_url=case.media_url,
             extended_attributes=_extended(case, predictions.get(case.id)) if extended else None,
+            **shown,
         ))
     return result
+
+
+def _as_filed(case: Case, notes: dict[int, str]) -> dict[str, Any]:
+    """For the partner that filed the case: its reference, the ministry's latest public reply, the exact location."""
+    return {"service_request_id": case.reference, "status_notes": notes.get(case.id),
+            "description": case.text_redacted, "address": case.place, "address_id": case.address_id,
+            "lat": case.latitude, "long": case.longitude, "media_url": case.media_url}
+
+
+def _as_published(case: Case, locale: str) -> dict[str, Any]:
+    """For anyone: the open-data treatment. Replies are not shown (one may name the citizen), only a status word;
+    the partner's address id and the photo may identify a home or a face, so they stay out too."""
+    with force_locale(locale):
+        status_word = str(STATUS_LABELS.get(case.status, case.status))
+    return {"service_request_id": case.public_id, "status_notes": status_word,
+            "description": privacy.redact(case.public_text or ""), "address": public_place(case.place),
+            "address_id": None, "lat": public_coordinate(case.latitude), "long": public_coordinate(case.longitude),
+            "media_url": None}
 
 
 def _latest_public_replies(session: Session, case_ids: list[int]) -> dict[int, str]:

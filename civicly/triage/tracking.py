@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 from civicly.models import Department, Event
 from civicly.references import case_by_reference
 
-# A report merged into another shows that case's answers and status changes: the citizen hears back either way.
-SHARED_KINDS = ("reply", "status")
+# A report merged into another follows that case's status, shown as "grouped with others about the same problem".
+# Its replies and status messages are not shown: they were written to another citizen, and may name them.
+GROUP_KIND = "grouped"
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,15 @@ def track(session: Session, typed_reference: str, locale: str = "fr") -> PublicC
     department = departments.get(case.department_id)
     own = col(Event.case_id) == case.id
     if case.duplicate_of_id:
-        own = own | ((col(Event.case_id) == case.duplicate_of_id) & col(Event.kind).in_(SHARED_KINDS))
+        own = own | ((col(Event.case_id) == case.duplicate_of_id) & (col(Event.kind) == "status"))
     events = session.exec(
         select(Event).where(own, Event.public == True).order_by(Event.created_at, Event.id)  # noqa: E712
     )
     history = []
     for event in events:
+        if event.case_id != case.id:  # the lead case's: its status only, never its words
+            history.append(PublicEvent(kind=GROUP_KIND, at=event.created_at, status=event.after.get("status")))
+            continue
         routed_to = codes.get(event.after.get("department") or "")
         history.append(PublicEvent(
             kind=event.kind,

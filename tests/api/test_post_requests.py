@@ -41,6 +41,14 @@ def test_a_keyed_request_is_stored_through_intake_with_every_open311_field(clien
     kinds = [e.kind for e in seeded.exec(select(Event).where(Event.case_id == case.id).order_by(Event.id))]
     assert kinds == ["submitted", "routed"]
     assert response.get_json()[0]["account_id"] == "acc-9"
+    assert case.filed_by_key_id == apikeys.authenticate(seeded, api_key).id
+    assert case.publish_consent is False and case.published_at is None  # publication is never the default
+
+
+@pytest.mark.parametrize("given, consent", [("true", True), ("1", True), ("false", False), ("", False)])
+def test_publish_consent_is_read_and_defaults_to_no(client, seeded, api_key, given, consent):
+    case = stored(seeded, post(client, api_key=api_key, publish_consent=given))
+    assert case.publish_consent is consent and case.published_at is None
 
 
 def test_a_service_code_in_lower_case_with_spaces_names_the_same_ministry(client, seeded, api_key, model):
@@ -72,11 +80,19 @@ def test_a_revoked_key_is_refused_and_a_used_key_remembers_when(client, seeded, 
     assert post(client, api_key=api_key).status_code == 403
 
 
-def test_the_key_may_come_in_the_query_string_and_the_body_may_be_multipart(client, seeded, api_key):
-    response = client.post(f"{BASE}/requests.xml?api_key={api_key}&jurisdiction_id=",
+def test_the_key_may_come_in_a_header_and_the_body_may_be_multipart(client, seeded, api_key):
+    response = client.post(f"{BASE}/requests.xml?jurisdiction_id=", headers={"X-Api-Key": api_key},
                            data={"description": TEXT, "address_id": "A-1"}, content_type="multipart/form-data")
     assert response.status_code == 200
     assert ET.fromstring(response.data).find("request/service_request_id").text.startswith("CIV-")
+
+
+def test_the_key_in_the_query_string_is_refused_and_an_empty_one_ignored(client, seeded, api_key):
+    refused = client.post(f"{BASE}/requests.json?api_key={api_key}", data={"description": TEXT, "address_id": "A-1"})
+    assert refused.status_code == 400 and "query string" in refused.get_json()[0]["description"]
+    accepted = client.post(f"{BASE}/requests.json?api_key=&jurisdiction_id=",  # what the py2 open311 client sends
+                           data={"description": TEXT, "address_id": "A-1", "api_key": api_key})
+    assert accepted.status_code == 200
 
 
 def test_a_doubled_slash_is_served_not_redirected(client, seeded, api_key):

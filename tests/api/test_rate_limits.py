@@ -35,3 +35,10 @@ def test_made_up_keys_do_not_escape_the_per_address_limit(limited):
     codes = [limited.post(f"{BASE}/requests.json", data={**BODY, "api_key": f"cvk_guess{i}"}).status_code
              for i in range(6)]
     assert codes == [403] * 5 + [429]
+
+
+def test_each_id_asked_for_counts_against_the_read_limit(limited):
+    three = ",".join(f"P-{i:012d}" for i in range(3))
+    codes = [limited.get(f"{BASE}/requests.json", query_string={"service_request_id": three}).status_code
+             for _ in range(2)]
+    assert codes == [200, 429]  # 3 reads, then 3 more of a limit of 5

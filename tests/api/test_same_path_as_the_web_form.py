@@ -27,7 +27,7 @@ def test_api_and_web_form_route_the_same_text_the_same_way(client, seeded, api_k
     assert web_routing[0][1] is False and web_routing[0][2] == "high"
 
 
-def test_an_officers_status_change_and_reply_are_visible_through_the_api(client, seeded, api_key, model):
+def test_an_officers_status_change_and_reply_are_visible_to_the_partner_that_filed_it(client, seeded, api_key, model):
     reference = client.post(f"{BASE}/requests.json", data={
         "api_key": api_key, "description": TEXT, "lat": "14.7", "long": "-17.4"}).get_json()[0]["service_request_id"]
     case = seeded.exec(select(Case).where(Case.reference == reference)).one()
@@ -38,7 +38,9 @@ def test_an_officers_status_change_and_reply_are_visible_through_the_api(client,
     seeded.add(Event(case_id=case.id, kind="reply", actor="officer:7", public=True, message="The tap is repaired."))
     seeded.commit()
 
-    [request] = client.get(f"{BASE}/requests/{reference}.json").get_json()
+    key = {"X-Api-Key": api_key}
+    [request] = client.get(f"{BASE}/requests/{reference}.json", headers=key).get_json()
     assert request["status"] == "closed" and request["status_notes"] == "The tap is repaired."
-    closed = client.get(f"{BASE}/requests.json", query_string={"status": "closed"}).get_json()
+    closed = client.get(f"{BASE}/requests.json", query_string={"status": "closed"}, headers=key).get_json()
     assert [r["service_request_id"] for r in closed] == [reference]
+    assert client.get(f"{BASE}/requests/{reference}.json").status_code == 404  # not published: not for anyone

@@ -5,18 +5,25 @@ import json
 import re
 
 from civicly.cli.export import export
+from civicly.models import Role
+from civicly.triage import publication
+from civicly.triage.permissions import Actor
 from tests.conftest import file_case
+
+MODERATOR = Actor(user_id=1, email="moderator@gouv.sn", role=Role.admin, department_ids=frozenset())
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\+?\d[\d .\-()]{6,}\d")
 
 
 def test_open_data_contains_no_email_or_phone(runner, seeded, tmp_path):
-    file_case(seeded, "Call me on +221 77 123 45 67 or write to awa.ndiaye@example.sn: no doctor in Kaolack",
-              email="awa.ndiaye@example.sn", phone="+221 77 123 45 67", place="12 rue Carnot, 77 123 45 67",
-              latitude=14.151234, longitude=-16.072345)
-    file_case(seeded, "Mon numéro est le 00221 76 555 44 33, la route de Tambacounda est coupée",
-              department="TERRITOIRES")
+    shown = file_case(seeded, "Call me on +221 77 123 45 67 or write to awa.ndiaye@example.sn: no doctor in Kaolack",
+                      email="awa.ndiaye@example.sn", phone="+221 77 123 45 67", place="12 rue Carnot, 77 123 45 67",
+                      latitude=14.151234, longitude=-16.072345, publish_consent=True)
+    publication.approve(seeded, MODERATOR, shown.reference, shown.text)  # as typed: the export redacts it again
+    seeded.commit()
+    hidden = file_case(seeded, "Mon numéro est le 00221 76 555 44 33, la route de Tambacounda est coupée",
+                       department="TERRITOIRES")
     for fmt in ("csv", "jsonl"):
         target = tmp_path / f"open.{fmt}"
         result = runner.invoke(export, ["open-data", "--format", fmt, "--output", str(target)])
@@ -29,9 +36,13 @@ def test_open_data_contains_no_email_or_phone(runner, seeded, tmp_path):
                 else [json.loads(line) for line in body.splitlines()])
         for row in rows:  # free-text fields only: dates elsewhere are digits too
             assert not PHONE.search(row["text"] or "") and not PHONE.search(row["place"] or ""), row
-    row = json.loads((tmp_path / "open.jsonl").read_text().splitlines()[0])
-    assert row["latitude"] == 14.151 and row["longitude"] == -16.072
-    assert "contact_email" not in row and "[phone]" in row["text"] and "[email]" in row["text"]
+    first, second = [json.loads(line) for line in (tmp_path / "open.jsonl").read_text().splitlines()]
+    assert first["latitude"] == 14.151 and first["longitude"] == -16.072 and first["place"] is None
+    assert "contact_email" not in first and "[phone]" in first["text"] and "[email]" in first["text"]
+    assert first["public_id"] == shown.public_id and "reference" not in first
+    assert (second["public_id"], second["text"]) == (None, None)  # not published: counted, never quoted
+    body = (tmp_path / "open.jsonl").read_text() + (tmp_path / "open.csv").read_text()
+    assert shown.reference not in body and hidden.reference not in body and "Tambacounda" not in body
 
 
 def test_case_export_filters_by_ministry_and_dates_and_defuses_formulas(runner, seeded):

@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
+from civicly.models import SatisfactionAnswer
 from civicly.models.timestamps import utcnow
-from civicly.triage import deadlines, satisfaction
+from civicly.triage import deadlines, publication, satisfaction
 from civicly.triage.dashboard import Period, Scope, build
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
@@ -81,9 +83,12 @@ def test_who_may_open_the_dashboard(seeded, client, make_user, login_as):
 
 
 def test_open_data_has_no_email_or_phone(seeded, history, client, make_user, login_as):
-    file_case(seeded, "Write to fatou.diop@example.sn or call +221 77 123 45 67 about the clinic in Mbour",
-              email="fatou.diop@example.sn", phone="+221 77 123 45 67", place="Near 12 rue Carnot, tel 77 123 45 67")
-    make_user("root@gov.sn", "admin", [])
+    case = file_case(seeded, "Write to fatou.diop@example.sn or call +221 77 123 45 67 about the clinic in Mbour",
+                     email="fatou.diop@example.sn", phone="+221 77 123 45 67", publish_consent=True,
+                     place="Near 12 rue Carnot, tel 77 123 45 67")
+    root = Actor.of(seeded, make_user("root@gov.sn", "admin", []))
+    publication.approve(seeded, root, case.reference, case.text)
+    seeded.commit()
     login_as("root@gov.sn")
     for fmt in ("csv", "jsonl"):
         body = client.get(f"/admin/exports/open-data?format={fmt}").get_data(as_text=True)
@@ -93,23 +98,40 @@ def test_open_data_has_no_email_or_phone(seeded, history, client, make_user, log
     assert not {"contact_name", "contact_email", "contact_phone", "device_id", "account_id"} & set(first)
 
 
-def test_satisfaction_is_asked_once_after_closure_on_the_tracking_page(seeded, history, client):
+def test_satisfaction_is_asked_after_closure_and_the_latest_answer_counts(seeded, history, client):
     from tests.conftest import csrf_token
 
     closed = history[2]
     page = client.get(f"/track/{closed.reference}").get_data(as_text=True)
-    assert "Was your concern answered?" in page
+    assert "Was your concern answered?" in page and "You may change it" not in page
     token = csrf_token(page)
     response = client.post(f"/track/{closed.reference}/satisfaction",
                            data={"csrf_token": token, "answered": "yes", "comment": "Thanks"})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Was your concern answered?" not in page and "Thank you for your answer" in page
-    again = client.post(f"/track/{closed.reference}/satisfaction",
-                        data={"csrf_token": token, "answered": "no"})
-    assert again.status_code == 409
+    # Someone else who learned the reference answers "no": the citizen is not locked out, and answers again.
+    assert client.post(f"/track/{closed.reference}/satisfaction",
+                       data={"csrf_token": token, "answered": "no"}).status_code == 303
+    assert "You may change it" in client.get(f"/track/{closed.reference}").get_data(as_text=True)
+    assert client.post(f"/track/{closed.reference}/satisfaction",
+                       data={"csrf_token": token, "answered": "yes", "comment": "Thanks again"}).status_code == 303
+    [row] = seeded.exec(select(SatisfactionAnswer).where(SatisfactionAnswer.case_id == closed.id)
+                        .execution_options(populate_existing=True)).all()
+    assert (row.answered, row.comment) == (True, "Thanks again") and row.revised_at is not None
     still_open = history[8]
     assert "Was your concern answered?" not in client.get(f"/track/{still_open.reference}").get_data(as_text=True)
     assert client.post(f"/track/{still_open.reference}/satisfaction",
                        data={"csrf_token": token, "answered": "yes"}).status_code == 409
     assert client.post(f"/track/{closed.reference}/satisfaction", data={"answered": "yes"}).status_code == 400
+
+
+def test_the_survey_closes_after_its_window(seeded, history):
+    closed = history[2]
+    closure = satisfaction.closed_at(seeded, closed)
+    satisfaction.answer(seeded, closed.reference, True, now=closure + timedelta(days=1))
+    late = closure + satisfaction.SURVEY_WINDOW + timedelta(minutes=1)
+    with pytest.raises(satisfaction.NotAsked):
+        satisfaction.answer(seeded, closed.reference, False, now=late)
+    with pytest.raises(satisfaction.NotAsked):
+        satisfaction.answer(seeded, history[8].reference, True)  # still open

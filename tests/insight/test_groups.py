@@ -82,7 +82,7 @@ def test_reports_spread_over_weeks_are_no_surge(seeded):
     assert all(g.surge_at is None for g in seeded.exec(select(CaseGroup)))
 
 
-def test_merging_closes_the_others_as_duplicates_and_their_citizens_see_the_shared_replies(seeded, make_user):
+def test_merging_closes_the_others_as_duplicates_and_their_citizens_see_only_the_groups_status(seeded, make_user):
     reports = file_water_reports(seeded, 3, email="citizen@example.org")
     actor = officer(seeded, make_user)
     merged = groups.merge(seeded, actor, reports[0].reference, [r.reference for r in reports[1:]])
@@ -92,12 +92,15 @@ def test_merging_closes_the_others_as_duplicates_and_their_citizens_see_the_shar
         assert stored.status == "duplicate" and stored.duplicate_of_id == reports[0].id
         assert seeded.exec(select(Event).where(Event.case_id == report.id, Event.kind == "status")).one().public
     lead = seeded.get(Case, reports[0].id, populate_existing=True)
-    decide(seeded, actor, lead.reference, Decision("reply", lead.version, message="Water is back from Thursday."))
+    decide(seeded, actor, lead.reference, Decision("reply", lead.version, message="Madame Diop, water is back."))
+    decide(seeded, actor, lead.reference, Decision("status", lead.version, status="in_progress"))
     public = track(seeded, reports[2].reference, "en")
     assert public.status == "duplicate"
-    assert any(e.kind == "reply" and e.message == "Water is back from Thursday." for e in public.history)
+    assert not any("Diop" in (e.message or "") for e in public.history)  # written to the lead's citizen
+    assert [(e.kind, e.status, e.message) for e in public.history if e.kind == "grouped"] == [
+        ("grouped", "in_progress", None)]
     kinds = sorted(m.kind for m in seeded.exec(select(OutboxMessage).where(OutboxMessage.case_id == reports[2].id)))
-    assert kinds == ["acknowledgement", "closure", "reply"]
+    assert kinds == ["acknowledgement", "closure", "status"]
 
 
 def test_answer_all_replies_on_every_open_report_of_the_group(seeded, make_user):

@@ -40,6 +40,9 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "officer.export_data": ({"officer_a", "admin"}, "login|404"),
     "officer.confirm_erase": ({"officer_a", "admin"}, "login|404"),
     "officer.erase": ({"officer_a", "admin"}, "login|404"),
+    # The ministry's officers and admins moderate publication (this case has no consent: refused, but reached).
+    "officer.publish": ({"officer_a", "admin"}, "login|404"),
+    "officer.unpublish": ({"officer_a", "admin"}, "login|404"),
     "citizen.rate_case": (ALL, ""),  # anyone holding the reference; refused (409) while the case is open
     "admin.dashboard_page": ({"officer_a", "officer_b", "admin"}, "login|404"),  # officers: their ministries only
     "admin.export": ({"officer_a", "officer_b", "admin"}, "login|404"),
@@ -50,7 +53,7 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "api.services": (ALL, ""),
     "api.service_definition": (ALL, ""),
     "api.list_requests": (ALL, ""),
-    "api.get_request": (ALL, ""),
+    "api.get_request": (set(), "404"),  # a reference is nobody's public id: only the key that filed it reads it
     "api.create_request": (set(), "403"),  # needs an API key, whatever the browser session
     "api.openapi": (ALL, ""),
     "api.unknown": (set(), "404"),
