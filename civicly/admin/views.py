@@ -19,10 +19,6 @@ from civicly.triage.departments import list_departments, normalise_code
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
-EXPORTS = {
-    "cases": (exports.case_rows, exports.CASE_FIELDS),
-    "open-data": (exports.open_data_rows, exports.OPEN_DATA_FIELDS),
-}
 
 
 def _scope() -> dashboard.Scope:
@@ -63,17 +59,17 @@ def dashboard_page():
 @bp.get("/exports/<kind>")
 @login_required
 def export(kind: str):
-    """The dashboard's filtered cases as a download (?format=csv|jsonl); officers get their own ministries only."""
+    """The dashboard's filtered cases as a download (?format=csv|jsonl), audited; officers get their own ministries
+    only."""
     scope = _scope()
     fmt = request.args.get("format", "csv")
-    if kind not in EXPORTS or fmt not in exports.FORMATS:
+    if kind not in exports.KINDS or fmt not in exports.FORMATS:
         abort(404)
     _form, period, ministry = _filters(scope)
-    rows, fields = EXPORTS[kind]
     out = io.StringIO()
     try:
-        exports.write(rows(get_session(), scope, exports.ExportFilter(period.start, period.end, ministry)), fields,
-                      fmt, out)
+        exports.export(get_session(), current_actor().email, kind, scope,
+                       exports.ExportFilter(period.start, period.end, ministry), fmt, out, "download")
     except exports.UnknownMinistry:
         abort(404)
     name = f"civicly-{kind}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
