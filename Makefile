@@ -40,9 +40,11 @@ translations: install
 DEMO_MODEL := instance/models/ACTIVE.json
 DEMO_DATA := $(sort $(wildcard data/*.csv))
 
-# Retrained when the data or the classifier code changes (an artifact of an older model format will not load).
+# Retrained when the data or the classifier code changes (an artifact of an older model format will not load). Signed
+# with the key generated in instance/model_signing_key, which `make run` then loads it with.
 $(DEMO_MODEL): $(DEMO_DATA) $(wildcard classifier/*.py) | $(VENV)/.installed
 	@echo "Training the demo routing model on $(words $(DEMO_DATA)) bundled data files (about a minute)..."
+	$(BIN)/civicly db upgrade  # training is recorded in the administration audit
 	$(BIN)/civicly model train $(addprefix --data ,$(DEMO_DATA)) --label-map data/label_maps/demo.csv --promote
 
 demo: install $(DEMO_MODEL)

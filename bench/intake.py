@@ -26,7 +26,7 @@ from sqlalchemy import text as sql
 from bench import baseline_app, loadgen
 from bench.databases import fresh_database, work_dir
 from bench.report import Figure, StepResult, Target
-from bench.routing_model import sample_rows
+from bench.routing_model import SIGNING_KEY, sample_rows
 from bench.servers import ROOT, cpu_seconds, free_port, gunicorn, stop
 from civicly.db import make_engine
 
@@ -121,6 +121,7 @@ def _measure_civicly(backend: str, model_dir: Path, forms: loadgen.FormMaker,
                      plan: LoadPlan) -> tuple[dict, dict, list[float], float]:
     url = fresh_database(backend, "intake-civicly")
     env = {"CIVICLY_DATABASE_URL": url, "CIVICLY_MODEL_DIR": str(model_dir), "CIVICLY_ENV": "development",
+           "CIVICLY_MODEL_SIGNING_KEY": SIGNING_KEY,
            "CIVICLY_SECRET_KEY": secrets.token_hex(32), "CIVICLY_RATELIMIT_ENABLED": "0",
            "CIVICLY_ALLOW_SQLITE_WORKERS": "1", "CIVICLY_DEFAULT_LOCALE": "en"}
     with gunicorn("wsgi:app", env, "/submit", log=work_dir() / "gunicorn-civicly.log") as server, \

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_FILES = sorted((ROOT / "data").glob("*.csv"))
 LABEL_MAP = ROOT / "data" / "label_maps" / "demo.csv"
 COLUMNS = ("text", "department", "urgency", "language")
+# Signs the bench's own models (trained by `civicly model train`, served by its gunicorn, loaded here); the bench's
+# registries are nobody's real ones.
+SIGNING_KEY = "bench-only-model-signing-key-for-the-bench-registries"
 
 
 def bundled_rows() -> list[dict[str, str]]:
@@ -71,7 +74,7 @@ def load_active(model_dir: Path) -> tuple[Any, str] | None:
         from classifier import Registry
     except ImportError:
         return None
-    registry = Registry(str(model_dir))
+    registry = Registry(str(model_dir), SIGNING_KEY)
     version = registry.active_version()
     if version is None:
         return None

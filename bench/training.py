@@ -6,9 +6,15 @@ import sys
 from pathlib import Path
 
 from bench.child_process import run_measured
-from bench.databases import work_dir
+from bench.databases import fresh_database, work_dir
 from bench.report import Figure, StepResult, Target
-from bench.routing_model import ROOT, classifier_available, train_command_available, write_training_csv
+from bench.routing_model import (
+    ROOT,
+    SIGNING_KEY,
+    classifier_available,
+    train_command_available,
+    write_training_csv,
+)
 
 TARGET_SECONDS_100K = 60.0
 TARGET_MIB_100K = 2048.0
@@ -67,7 +73,9 @@ def _train(rows: int, timeout: float):
     target = model_dir(rows)
     shutil.rmtree(target, ignore_errors=True)  # a fresh registry: the new version becomes the active one
     command = [str(Path(sys.executable).with_name("civicly")), "model", "train", "--data", str(data), "--promote"]
-    return run_measured(command, env={"CIVICLY_MODEL_DIR": str(target)}, timeout=timeout, cwd=ROOT)
+    env = {"CIVICLY_MODEL_DIR": str(target), "CIVICLY_MODEL_SIGNING_KEY": SIGNING_KEY,
+           "CIVICLY_DATABASE_URL": fresh_database("sqlite", f"train-{rows}")}  # where the training is audited
+    return run_measured(command, env=env, timeout=timeout, cwd=ROOT)
 
 
 def usable_model_dir(rows: int, timeout: float, result: StepResult) -> Path:

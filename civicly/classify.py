@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from classifier import Registry, detect_language
+from classifier import Registry, RegistryError, detect_language
 from classifier import training as training  # model versions are trained through here (triage/model_versions.py)
 from classifier.similarity import OPENING as OPENING  # grouping reads this much of a report, compares these:
 from classifier.similarity import most_similar as most_similar
@@ -30,8 +30,9 @@ class Routing:
 class ModelHolder:
     """Keeps one loaded model per worker and swaps it when the registry's active pointer changes."""
 
-    def __init__(self, model_dir: str):
+    def __init__(self, model_dir: str, signing_key: str):
         self.model_dir = model_dir
+        self._signing_key = signing_key
         self._lock = threading.Lock()
         self._marker: Any = None
         self._model: Any = None
@@ -39,7 +40,7 @@ class ModelHolder:
         self.last_error: str | None = None
 
     def _registry(self) -> Registry:
-        return Registry(self.model_dir)
+        return Registry(self.model_dir, self._signing_key)
 
     def current(self) -> tuple[Any, str | None]:
         """The active model and its version, reloading only when the active pointer has moved."""
@@ -54,13 +55,18 @@ class ModelHolder:
     def _load(self, registry: Registry, marker: Any) -> None:
         self._marker = marker
         self._model, self._version = None, None
-        version = registry.active_version()
+        try:
+            version = registry.active_version()
+        except RegistryError as exc:  # a pointer naming a path instead of a version
+            self.last_error = f"active model pointer refused: {exc}"
+            log.error("routing model unavailable: %s", self.last_error)
+            return
         if version is None:
             self.last_error = "no active model version"
             return
         try:
             self._model, _card = registry.load(version)
-        except Exception as exc:  # a broken artifact must never stop intake
+        except Exception as exc:  # a broken, unsigned or badly signed artifact must never stop intake
             self.last_error = f"model {version} could not be loaded: {exc}"
             log.error("routing model unavailable: %s", self.last_error)
             return
@@ -70,7 +76,7 @@ class ModelHolder:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[HOLDER_KEY] = ModelHolder(app.config["MODEL_DIR"])
+    app.extensions[HOLDER_KEY] = ModelHolder(app.config["MODEL_DIR"], app.config["MODEL_SIGNING_KEY"])
 
 
 def holder() -> ModelHolder:

@@ -24,9 +24,9 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return default if value is None else value.strip().lower() in TRUE_WORDS
 
 
-def _instance_secret_key(instance_path: Path) -> str:
+def _instance_secret_key(instance_path: Path, name: str = "secret_key") -> str:
     """Development only: a key generated once and kept in ``instance/`` (never in the repository)."""
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name
     if key_file.exists():
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -54,6 +54,10 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         if production:
             raise ConfigError("CIVICLY_SECRET_KEY must be set when CIVICLY_ENV=production.")
         secret_key = _instance_secret_key(instance_path)
+    # Outside the model folder: whoever can write a model must not also hold what signs it. Production must give it
+    # (check_settings); an empty key loads no model, so intake goes on with manual triage.
+    model_signing_key = env.get("CIVICLY_MODEL_SIGNING_KEY") or (
+        "" if production else _instance_secret_key(instance_path, "model_signing_key"))
     database_url = env.get("CIVICLY_DATABASE_URL") or f"sqlite:///{instance_path / 'civicly.sqlite3'}"
     redis_url = env.get("CIVICLY_REDIS_URL")
     public_url = env.get("CIVICLY_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -63,6 +67,7 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
         "MODEL_DIR": env.get("CIVICLY_MODEL_DIR") or str(instance_path / "models"),
+        "MODEL_SIGNING_KEY": model_signing_key,
         "DEFAULT_LOCALE": env.get("CIVICLY_DEFAULT_LOCALE", "fr"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis down: each worker counts in memory meanwhile instead of refusing citizens; give up on it quickly.
@@ -126,6 +131,12 @@ def check_settings(config: Mapping[str, Any], workers: int) -> list[str]:
     if len(secret_key) < MIN_SECRET_KEY_LENGTH:
         problems.append(f"CIVICLY_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters "
                         "(python3 -c 'import secrets; print(secrets.token_hex(32))').")
+    signing_key = config.get("MODEL_SIGNING_KEY") or ""
+    if len(signing_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"CIVICLY_MODEL_SIGNING_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters, kept "
+                        "outside the model folder; models are refused without it (see docs/models.md).")
+    elif signing_key == secret_key:
+        problems.append("CIVICLY_MODEL_SIGNING_KEY must differ from CIVICLY_SECRET_KEY.")
     if config.get("DEBUG"):
         problems.append("Debug mode is on: unset FLASK_DEBUG (it shows code and data to anyone who triggers an error).")
     sqlite = str(config.get("DATABASE_URL", "")).startswith("sqlite")

@@ -4,17 +4,26 @@ Layout::
 
     <root>/<version>/model.joblib   the fitted TriageModel
     <root>/<version>/card.json      data, params, library versions, metrics, artifact sha256
+    <root>/<version>/signature      HMAC-SHA256 of the card and the artifact, made with a key kept elsewhere
     <root>/ACTIVE.json              {"active": version, "history": [previously active, ...]}
 
 A version directory is written under a temporary name and renamed into place, and the
 pointer is replaced with os.replace, so a reader never sees half a model or half a pointer.
+
+Unpickling runs code, so a checksum kept beside the artifact proves nothing: whoever can write the folder can
+write both. The signature is made with a key held outside the registry (the caller passes it in) and is checked
+on the bytes in memory before joblib sees them. Version names are plain names, never paths.
 """
 from __future__ import annotations
 
 import getpass
+import hashlib
+import hmac
+import io
 import json
 import os
 import platform
+import re
 import secrets
 import tempfile
 from datetime import UTC, datetime
@@ -30,6 +39,10 @@ from classifier.model import TriageModel
 ARTIFACT = "model.joblib"
 CARD = "card.json"
 POINTER = "ACTIVE.json"
+SIGNATURE = "signature"
+SIGNATURE_SCHEME = "hmac-sha256"
+# A plain name: no path separator, no "..", nothing that could leave the registry folder.
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class RegistryError(RuntimeError):
@@ -55,15 +68,53 @@ def code_version() -> str:
         return "unknown"
 
 
-class Registry:
-    """Versions under `root`, with an active pointer that can be promoted and rolled back."""
+def check_version_name(version: object) -> str:
+    """``version`` if it is a plain version name; a RegistryError otherwise (a path, "..", empty, too long)."""
+    if not isinstance(version, str) or not VERSION_NAME.fullmatch(version) or ".." in version:
+        raise RegistryError(f"'{version}' is not a model version name (letters, digits, '.', '_' and '-', at most "
+                            "64, no path); list the versions with: civicly model list")
+    return version
 
-    def __init__(self, root: str | os.PathLike):
+
+def sign(key: bytes, card: bytes, artifact: bytes) -> str:
+    """The signature of a version: HMAC-SHA256 over its card and artifact bytes, each length-prefixed."""
+    mac = hmac.new(key, b"civicly-model-signature/1\0", hashlib.sha256)
+    for part in (card, artifact):
+        mac.update(len(part).to_bytes(8, "big"))
+        mac.update(part)
+    return f"{SIGNATURE_SCHEME}:{mac.hexdigest()}"
+
+
+def _key_bytes(key: str | bytes | None) -> bytes | None:
+    if not key:
+        return None
+    return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+
+class Registry:
+    """Versions under `root`, with an active pointer that can be promoted and rolled back.
+
+    ``signing_key`` signs the versions saved and checks those loaded; without it versions can be listed and
+    their cards read, but none can be saved, signed or loaded.
+    """
+
+    def __init__(self, root: str | os.PathLike, signing_key: str | bytes | None = None):
         self.root = Path(root)
+        self._key = _key_bytes(signing_key)
+
+    def _signing_key(self) -> bytes:
+        if self._key is None:
+            raise RegistryError("no model signing key given (CIVICLY_MODEL_SIGNING_KEY); model versions can be "
+                                "neither saved nor loaded without one")
+        return self._key
+
+    def _folder(self, version: str) -> Path:
+        return self.root / check_version_name(version)
 
     # ------------------------------------------------------------- versions
     def save(self, model, card: dict) -> str:
-        """Write a new version (model + card completed with checksum, versions, date); return its name."""
+        """Write a new version (model + card completed with checksum, versions, date), signed; return its name."""
+        key = self._signing_key()
         self.root.mkdir(parents=True, exist_ok=True)
         created = datetime.now(UTC)
         version = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
@@ -79,7 +130,9 @@ class Registry:
             "created_at": created.isoformat(timespec="seconds"),
             "created_by": card.get("created_by") or getpass.getuser(),
         }
-        (staging / CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        card_bytes = json.dumps(card, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+        (staging / CARD).write_bytes(card_bytes)
+        (staging / SIGNATURE).write_text(sign(key, card_bytes, (staging / ARTIFACT).read_bytes()) + "\n")
         os.replace(staging, self.root / version)
         return version
 
@@ -87,27 +140,66 @@ class Registry:
         """All saved versions, oldest first (names start with their UTC creation time)."""
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if (p / CARD).is_file() and not p.name.startswith("."))
+        return sorted(p.name for p in self.root.iterdir()
+                      if (p / CARD).is_file() and not p.name.startswith(".") and VERSION_NAME.fullmatch(p.name))
 
-    def card(self, version: str) -> dict:
-        path = self.root / version / CARD
+    def _card_bytes(self, version: str) -> bytes:
+        path = self._folder(version) / CARD
         if not path.is_file():
             raise RegistryError(f"no model version '{version}' in {self.root}")
+        return path.read_bytes()
+
+    @staticmethod
+    def _parse_card(version: str, raw: bytes) -> dict:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
+            card = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise RegistryError(f"model card of version '{version}' is not valid JSON ({error})") from None
+        if not isinstance(card, dict):
+            raise RegistryError(f"model card of version '{version}' is not a JSON object")
+        return card
+
+    def card(self, version: str) -> dict:
+        return self._parse_card(version, self._card_bytes(version))
 
     def cards(self) -> list[dict]:
         return [self.card(version) for version in self.versions()]
 
+    def _signed_bytes(self, version: str) -> tuple[dict, bytes]:
+        """The card and artifact bytes of ``version``, read once, checked against the card's checksum (a corrupt
+        copy) and then against the signature (anything not made with this key)."""
+        key = self._signing_key()
+        raw_card = self._card_bytes(version)
+        card = self._parse_card(version, raw_card)
+        artifact = self._folder(version) / ARTIFACT
+        if not artifact.is_file():
+            raise RegistryError(f"model version '{version}' has no {ARTIFACT}")
+        blob = artifact.read_bytes()
+        if hashlib.sha256(blob).hexdigest() != card.get("artifact_sha256"):
+            raise RegistryError(
+                f"model version '{version}': {ARTIFACT} does not match the sha256 in its card; refusing to load it"
+            )
+        signature_file = self._folder(version) / SIGNATURE
+        if not signature_file.is_file():
+            raise RegistryError(f"model version '{version}' is not signed; refusing to load it. If you trust it "
+                                f"(you trained it here), sign it: civicly model sign {version}")
+        if not hmac.compare_digest(signature_file.read_text(encoding="utf-8", errors="replace").strip(),
+                                   sign(key, raw_card, blob)):
+            raise RegistryError(f"model version '{version}': its signature does not match (signed with another "
+                                "key, or the model or its card changed since); refusing to load it")
+        if card.get("version") != version:
+            raise RegistryError(f"model version '{version}': its card names version '{card.get('version')}'; "
+                                "refusing to load it")
+        return card, blob
+
     def load(self, version: str | None = None):
-        """(model, card) of `version` or of the active one, after checking library version and checksum."""
+        """(model, card) of `version` or of the active one, once its signature, library versions and format check
+        out; the artifact is unpickled from the very bytes whose signature was checked."""
         if version is None:
             version = self.active_version()
             if version is None:
                 raise RegistryError(f"no active model version in {self.root}; train and promote one first")
-        card = self.card(version)
+        card, blob = self._signed_bytes(version)
         trained_with = card.get("library_versions", {}).get("scikit-learn")
         if trained_with != sklearn.__version__:
             raise RegistryError(
@@ -119,14 +211,38 @@ class Registry:
                 f"model version '{version}' was saved in model format {card.get('model_format')}, this code reads "
                 f"format {TriageModel.FORMAT}; retrain it (civicly model train)"
             )
-        artifact = self.root / version / ARTIFACT
+        return joblib.load(io.BytesIO(blob)), card
+
+    def sign_version(self, version: str) -> str:
+        """Sign an existing version with this registry's key, without loading it: for versions saved before
+        signing existed, which an operator vouches for. Its artifact must still match its card's sha256."""
+        key = self._signing_key()
+        raw_card = self._card_bytes(version)
+        card = self._parse_card(version, raw_card)
+        if card.get("version") != version:
+            raise RegistryError(f"model version '{version}': its card names version '{card.get('version')}'; "
+                                "refusing to sign it")
+        artifact = self._folder(version) / ARTIFACT
         if not artifact.is_file():
             raise RegistryError(f"model version '{version}' has no {ARTIFACT}")
-        if file_sha256(artifact) != card.get("artifact_sha256"):
-            raise RegistryError(
-                f"model version '{version}': {ARTIFACT} does not match the sha256 in its card; refusing to load it"
-            )
-        return joblib.load(artifact), card
+        blob = artifact.read_bytes()
+        digest = hashlib.sha256(blob).hexdigest()
+        if digest != card.get("artifact_sha256"):
+            raise RegistryError(f"model version '{version}': {ARTIFACT} does not match the sha256 in its card; "
+                                "refusing to sign it")
+        handle, temporary = tempfile.mkstemp(prefix=".signature-", dir=self._folder(version))
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(sign(key, raw_card, blob) + "\n")
+        os.replace(temporary, self._folder(version) / SIGNATURE)
+        return digest
+
+    def signature_problem(self, version: str) -> str | None:
+        """Why ``version`` would be refused for its signature or checksum; None when it would not."""
+        try:
+            self._signed_bytes(version)
+        except RegistryError as error:
+            return str(error)
+        return None
 
     # --------------------------------------------------------- active pointer
     def _pointer(self) -> dict:
@@ -134,9 +250,12 @@ class Registry:
         if not path.is_file():
             return {"active": None, "history": []}
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
+            pointer = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise RegistryError(f"{path} is not valid JSON ({error})") from None
+        if not isinstance(pointer, dict) or not isinstance(pointer.get("history", []), list):
+            raise RegistryError(f"{path} is not an active-version pointer")
+        return pointer
 
     def _write_pointer(self, pointer: dict) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -148,11 +267,13 @@ class Registry:
         os.replace(temporary, self.root / POINTER)
 
     def active_version(self) -> str | None:
-        return self._pointer().get("active")
+        """The active version's name; a RegistryError if the pointer names something that is not a version name."""
+        active = self._pointer().get("active")
+        return None if active is None else check_version_name(active)
 
     def history(self) -> list[str]:
         """Previously active versions, most recent last (what rollback goes back through)."""
-        return list(self._pointer().get("history", []))
+        return [check_version_name(version) for version in self._pointer().get("history", [])]
 
     def active_marker(self) -> str | None:
         """Cheap token that changes whenever the active version changes (pointer mtime + content),
@@ -166,19 +287,17 @@ class Registry:
 
     def promote(self, version: str) -> None:
         """Make `version` active (after checking it loads), remembering the previous one for rollback."""
-        self.load(version)
-        pointer = self._pointer()
-        if pointer.get("active") == version:
+        self.load(check_version_name(version))
+        active, history = self.active_version(), self.history()
+        if active == version:
             return
-        history = list(pointer.get("history", []))
-        if pointer.get("active"):
-            history.append(pointer["active"])
+        if active:
+            history.append(active)
         self._write_pointer({"active": version, "history": history})
 
     def rollback(self) -> str:
         """Re-activate the previously active version; return it."""
-        pointer = self._pointer()
-        history = list(pointer.get("history", []))
+        history = self.history()
         if not history:
             raise RegistryError("no previously active version to roll back to")
         previous = history.pop()

@@ -14,6 +14,7 @@ from civicly.db import make_engine
 
 PG_URL = os.environ.get("CIVICLY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+MODEL_SIGNING_KEY = "test-model-signing-key-kept-out-of-the-model-folder"  # signs and checks the test apps' models
 CSRF_FIELD = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
@@ -79,6 +80,7 @@ def app(database_url, tmp_path):
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "MODEL_DIR": str(tmp_path / "models"),
+        "MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
         "RATELIMIT_ENABLED": False,
         "DEFAULT_LOCALE": "en",
     })

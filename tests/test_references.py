@@ -17,7 +17,7 @@ from civicly.triage import apikeys
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
 from civicly.triage.retention import export_personal_data
-from tests.conftest import csrf_token, file_case
+from tests.conftest import ACTOR, csrf_token, file_case
 
 
 def test_references_have_at_least_40_random_bits_and_match_the_pattern():
@@ -48,7 +48,7 @@ def test_a_case_is_found_by_its_reference_however_typed(seeded):
 
 def test_every_door_that_takes_a_reference_reads_it_the_same_way(client, seeded, make_user, login_as):
     officer = make_user("awa@sante.gouv.sn", "officer", ["SANTE"])
-    partner = apikeys.create_key(seeded, "Partner")
+    partner = apikeys.create_key(seeded, "Partner", actor=ACTOR)
     seeded.commit()
     case = file_case(seeded, filed_by_key_id=partner.record.id)
     decide(seeded, Actor.of(seeded, officer), case.reference, Decision("status", 1, status="resolved"))

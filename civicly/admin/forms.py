@@ -1,7 +1,8 @@
 """The dashboard's filters (a GET form: it only chooses what is shown) and the dead letters' retry button."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length
 from wtforms.validators import Optional as OptionalValue
 
 
@@ -12,6 +13,16 @@ class DashboardFilterForm(FlaskForm):
     start = DateField(_l("From"), validators=[OptionalValue()])
     end = DateField(_l("Until"), validators=[OptionalValue()])
     ministry = SelectField(_l("Ministry"), choices=[], validate_choice=False)  # filled per request from the scope
+
+
+class AuditFilterForm(FlaskForm):
+    """Which audit entries to show or download (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Action or family"), validators=[OptionalValue(), Length(max=48)])
+    since = DateField(_l("From"), validators=[OptionalValue()])
 
 
 class RetryForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Dashboard, exports and outbox pages: thin adapters over triage.dashboard, triage.exports and triage.outbox."""
+"""Dashboard, exports, outbox and audit pages: thin adapters over triage.dashboard, triage.exports, triage.outbox and
+triage.audit_trail."""
 from __future__ import annotations
 
 import io
@@ -9,20 +10,16 @@ from flask_login import login_required
 
 from civicly.admin import bp
 from civicly.admin.figures import figures
-from civicly.admin.forms import DashboardFilterForm, RetryForm
+from civicly.admin.forms import AuditFilterForm, DashboardFilterForm, RetryForm
 from civicly.auth.session import current_actor
 from civicly.db import get_session
 from civicly.models import OutboxStatus, Role
 from civicly.officer.forms import choices
-from civicly.triage import dashboard, exports, outbox
+from civicly.triage import audit_trail, dashboard, exports, outbox
 from civicly.triage.departments import list_departments, normalise_code
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
-EXPORTS = {
-    "cases": (exports.case_rows, exports.CASE_FIELDS),
-    "open-data": (exports.open_data_rows, exports.OPEN_DATA_FIELDS),
-}
 
 
 def _scope() -> dashboard.Scope:
@@ -63,17 +60,17 @@ def dashboard_page():
 @bp.get("/exports/<kind>")
 @login_required
 def export(kind: str):
-    """The dashboard's filtered cases as a download (?format=csv|jsonl); officers get their own ministries only."""
+    """The dashboard's filtered cases as a download (?format=csv|jsonl), audited; officers get their own ministries
+    only."""
     scope = _scope()
     fmt = request.args.get("format", "csv")
-    if kind not in EXPORTS or fmt not in exports.FORMATS:
+    if kind not in exports.KINDS or fmt not in exports.FORMATS:
         abort(404)
     _form, period, ministry = _filters(scope)
-    rows, fields = EXPORTS[kind]
     out = io.StringIO()
     try:
-        exports.write(rows(get_session(), scope, exports.ExportFilter(period.start, period.end, ministry)), fields,
-                      fmt, out)
+        exports.export(get_session(), current_actor().email, kind, scope,
+                       exports.ExportFilter(period.start, period.end, ministry), fmt, out, "download")
     except exports.UnknownMinistry:
         abort(404)
     name = f"civicly-{kind}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
@@ -82,9 +79,10 @@ def export(kind: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _admin_only() -> None:
+def _admin_only(refusal: int = 404) -> None:
+    """Admins only; others get ``refusal`` (404: the page is not revealed; 403: they are told it is not theirs)."""
     if current_actor().role != Role.admin:
-        abort(404)
+        abort(refusal)
 
 
 @bp.get("/outbox")
@@ -108,3 +106,35 @@ def outbox_retry(message_id: int):
     else:
         flash(_("This message is not a dead letter any more."), "error")
     return redirect(url_for("admin.outbox_page"), code=303)
+
+
+def _audit_filter() -> tuple[AuditFilterForm, audit_trail.AuditFilter]:
+    """The filter as typed; a field that does not validate is shown with its error and left out of the filter."""
+    form = AuditFilterForm(request.args)
+    form.validate()
+    action = form.action.data if not form.action.errors else ""
+    since = form.since.data if not form.since.errors else None
+    return form, audit_trail.AuditFilter(since=since, action=action or "")
+
+
+@bp.get("/audit")
+@login_required
+def audit_page():
+    """The administration audit, newest first, a page at a time, filtered by action or family and start day."""
+    _admin_only(403)  # the audit covers every ministry
+    form, wanted = _audit_filter()
+    found = audit_trail.page(get_session(), wanted, request.args.get("before", type=int))
+    args = {"action": wanted.action, "since": wanted.since.isoformat() if wanted.since else ""}
+    return render_template("admin/audit.html", form=form, page=found, args=args)
+
+
+@bp.get("/audit/export.csv")
+@login_required
+def audit_export():
+    """The filtered entries as CSV; the download is itself recorded (audit.export)."""
+    _admin_only(403)
+    _form, wanted = _audit_filter()
+    out = io.StringIO()
+    audit_trail.export(get_session(), current_actor().email, wanted, "csv", out, "download")
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="civicly-audit.csv"'})

@@ -5,7 +5,7 @@ import click
 from flask.cli import FlaskGroup
 
 from civicly import create_app
-from civicly.cli import apikeys, check, db, deadlines, demo, departments, export, model, privacy, users, worker
+from civicly.cli import apikeys, audit, check, db, deadlines, demo, departments, export, model, privacy, users, worker
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True,
@@ -15,5 +15,6 @@ def main() -> None:
 
 
 for command in (db.db, users.users, departments.departments, apikeys.apikeys, deadlines.sla, deadlines.holidays,
-                model.model, worker.worker, worker.outbox, privacy.privacy, export.export, demo.seed_demo, check.check):
+                model.model, worker.worker, worker.outbox, privacy.privacy, export.export, audit.audit, demo.seed_demo,
+                check.check):
     main.add_command(command)

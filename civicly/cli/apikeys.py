@@ -6,6 +6,7 @@ import click
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.errors import CivicError
+from civicly.triage import admin_audit
 from civicly.triage import apikeys as keys
 
 apikeys = CommandGroup("apikeys", help="Create, list and revoke Open311 API keys.")
@@ -16,7 +17,7 @@ apikeys = CommandGroup("apikeys", help="Create, list and revoke Open311 API keys
 def create(name: str) -> None:
     """Create a key for the system NAME and print it once: only its hash is kept."""
     try:
-        issued = keys.create_key(get_session(), name)
+        issued = keys.create_key(get_session(), name, actor=admin_audit.cli_actor())
     except CivicError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Key for {issued.record.name} (prefix {issued.record.prefix}). Copy it now, it is not shown again:")
@@ -37,7 +38,7 @@ def list_() -> None:
 def revoke(prefix_or_name: str) -> None:
     """Revoke the key with this PREFIX (as listed) or every active key of this NAME."""
     try:
-        revoked = keys.revoke_key(get_session(), prefix_or_name)
+        revoked = keys.revoke_key(get_session(), prefix_or_name, actor=admin_audit.cli_actor())
     except keys.UnknownApiKey as exc:
         raise click.ClickException(f"No active key has prefix or name {prefix_or_name!r}.") from exc
     for key in revoked:

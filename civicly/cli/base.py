@@ -42,6 +42,10 @@ class CommandGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.database = database
 
-    def command(self, name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:  # type: ignore[override]
+    def command(self, name: str, *, database: bool | None = None,  # type: ignore[override]
+                **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+        """A command of the group; ``database`` overrides the group's choice for one command (one that is audited
+        in a group that otherwise needs no database)."""
+        uses_database = self.database if database is None else database
         return lambda callback: super(CommandGroup, self).command(name, **kwargs)(
-            _adapt(callback, True, self.database))
+            _adapt(callback, True, uses_database))

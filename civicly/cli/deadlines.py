@@ -5,7 +5,7 @@ import click
 
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
-from civicly.triage import deadlines
+from civicly.triage import admin_audit, deadlines
 from civicly.triage.departments import normalise_code
 
 sla = CommandGroup("sla", help="Response deadlines per ministry and urgency.")
@@ -30,7 +30,8 @@ def sla_set(ministry: str, urgency: str, days: int, calendar_days: bool) -> None
     New and re-ranked cases get the new deadline; existing deadlines are kept.
     """
     try:
-        deadlines.set_level(get_session(), ministry, urgency, days, not calendar_days)
+        deadlines.set_level(get_session(), ministry, urgency, days, not calendar_days,
+                            actor=admin_audit.cli_actor())
     except deadlines.InvalidServiceLevel as exc:
         raise click.ClickException(str(exc)) from exc
     kind = "calendar" if calendar_days else "working"
@@ -45,7 +46,7 @@ holidays = CommandGroup("holidays", help="Public holidays, skipped when deadline
 @click.argument("name")
 def holidays_add(day, name: str) -> None:
     """Add the public holiday DAY (YYYY-MM-DD) called NAME (renames it if it exists)."""
-    holiday = deadlines.add_holiday(get_session(), day.date(), name)
+    holiday = deadlines.add_holiday(get_session(), day.date(), name, actor=admin_audit.cli_actor())
     click.echo(f"{holiday.day.isoformat()}\t{holiday.name}")
 
 

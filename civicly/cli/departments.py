@@ -10,6 +10,7 @@ from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.errors import CivicError
 from civicly.languages import LANGUAGES
+from civicly.triage import admin_audit
 from civicly.triage import departments as dept
 
 departments = CommandGroup("departments", help="List and manage ministries (departments).")
@@ -41,7 +42,7 @@ def departments_add(code: str, **names: str) -> None:
     if not names.get("name_fr"):
         raise click.UsageError("--name-fr is required.")
     try:
-        department = dept.add_department(get_session(), code, _names(names))
+        department = dept.add_department(get_session(), code, _names(names), actor=admin_audit.cli_actor())
     except CivicError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Added {department.code}.")
@@ -53,7 +54,7 @@ def departments_add(code: str, **names: str) -> None:
 def departments_rename(code: str, **names: str) -> None:
     """Change the names of ministry CODE (only the languages given)."""
     try:
-        department = dept.rename_department(get_session(), code, _names(names))
+        department = dept.rename_department(get_session(), code, _names(names), actor=admin_audit.cli_actor())
     except dept.UnknownDepartment as exc:
         raise click.ClickException(f"No ministry has code {dept.normalise_code(code)}.") from exc
     click.echo(f"Renamed {department.code}.")
@@ -64,7 +65,7 @@ def departments_rename(code: str, **names: str) -> None:
 def departments_deactivate(code: str) -> None:
     """Stop routing new cases to ministry CODE; its existing cases stay."""
     try:
-        department = dept.set_department_active(get_session(), code, False)
+        department = dept.set_department_active(get_session(), code, False, actor=admin_audit.cli_actor())
     except dept.UnknownDepartment as exc:
         raise click.ClickException(f"No ministry has code {dept.normalise_code(code)}.") from exc
     click.echo(f"Deactivated {department.code}.")

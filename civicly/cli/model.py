@@ -1,5 +1,6 @@
-"""``civicly model``: train, evaluate, inspect and activate routing models. Needs no database (except
-``train --from-db``); the registry folder is the app's MODEL_DIR."""
+"""``civicly model``: train, evaluate, inspect, sign and activate routing models. The registry folder is the app's
+MODEL_DIR; what changes it (train, promote, rollback, sign) is recorded in the administration audit, so those commands
+need the database."""
 from __future__ import annotations
 
 import json
@@ -10,10 +11,11 @@ import click
 
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
-from civicly.triage import model_versions
+from civicly.triage import admin_audit, model_versions
 from classifier import DatasetError, Prediction, RegistryError, format_report, training
 
-model = CommandGroup("model", database=False, help="Train, evaluate and activate the routing and urgency model.")
+model = CommandGroup("model", database=False,
+                     help="Train, evaluate, sign and activate the routing and urgency model.")
 
 
 @contextmanager
@@ -25,7 +27,7 @@ def _errors_as_messages() -> Iterator[None]:
         raise click.ClickException(str(error)) from None
 
 
-@model.command("train")
+@model.command("train", database=True)
 @click.option("--data", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Training CSV (text, department; optional language, urgency). Repeat for several files.")
 @click.option("--label-map", type=click.Path(exists=True, dir_okay=False),
@@ -42,7 +44,7 @@ def train(paths, label_map, from_db, holdout, promote, force) -> None:
         raise click.ClickException("give at least one --data file (or --from-db)")
     plan = training.TrainingPlan(paths, label_map, holdout, promote, force)
     with _errors_as_messages():
-        trained = model_versions.train(get_session() if from_db else None, plan, click.echo)
+        trained = model_versions.train(get_session(), admin_audit.cli_actor(), plan, from_db, click.echo)
     if trained.promoted:
         was = f" (was {trained.previous})" if trained.previous else ""
         click.echo(f"version {trained.version} is now active{was}")
@@ -121,35 +123,51 @@ def list_versions() -> None:
     for card in cards:
         metrics = card.get("metrics", {})
         marker = "*" if card["version"] == active else " "
+        trust = "" if registry.signature_problem(card["version"]) is None else "  NOT LOADABLE (civicly model show)"
         click.echo(
             f"{marker} {card['version']}  created {card.get('created_at', '?')}  "
             f"macro-F1 {metrics.get('macro_f1', float('nan')):.3f}  "
             f"auto-routed {metrics.get('auto_route_share', 0):.0%}  rows {card.get('rows', {}).get('train', '?')}"
+            f"{trust}"
         )
 
 
 @model.command("show")
 @click.argument("version")
 def show(version) -> None:
-    """Print the model card of VERSION (JSON)."""
+    """Print the model card of VERSION (JSON), and on standard error why it would be refused, if it would."""
+    registry = model_versions.registry()
     with _errors_as_messages():
-        card = model_versions.registry().card(version)
+        card = registry.card(version)
     click.echo(json.dumps(card, indent=2, ensure_ascii=False))
+    problem = registry.signature_problem(version)
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
 
 
-@model.command("promote")
+@model.command("promote", database=True)
 @click.argument("version")
 def promote_version(version) -> None:
     """Make VERSION the active model (running workers pick it up on their next request)."""
     with _errors_as_messages():
-        model_versions.registry().promote(version)
+        model_versions.promote(get_session(), admin_audit.cli_actor(), version)
     click.echo(f"version {version} is now active")
 
 
-@model.command("rollback")
+@model.command("rollback", database=True)
 def rollback() -> None:
     """Re-activate the previously active version."""
     with _errors_as_messages():
-        version = model_versions.registry().rollback()
+        version = model_versions.rollback(get_session(), admin_audit.cli_actor())
     click.echo(f"rolled back: version {version} is active again")
+
+
+@model.command("sign", database=True)
+@click.argument("version")
+def sign(version) -> None:
+    """Sign VERSION with CIVICLY_MODEL_SIGNING_KEY, without loading it: only for a version you trust (trained by
+    this installation before models were signed); its artifact must still match its card's checksum."""
+    with _errors_as_messages():
+        model_versions.sign(get_session(), admin_audit.cli_actor(), version)
+    click.echo(f"version {version} is signed; it can be loaded and promoted")
 

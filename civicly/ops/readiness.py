@@ -67,7 +67,8 @@ def model_check() -> Check:
         return Check("model", False, f"model registry unreadable: {exc}", hint=f"CIVICLY_MODEL_DIR={holder.model_dir}")
     if model is None:
         return Check("model", False, holder.last_error or "no active model version",
-                     hint="train and promote one: civicly model train (submissions are stored unrouted meanwhile)")
+                     hint="train and promote one (civicly model train), or sign a version you trust (civicly "
+                          "model sign VERSION); submissions are stored unrouted meanwhile")
     return Check("model", True, "ok", version=version)
 
 

@@ -35,13 +35,16 @@ def record(session: Session, actor: str, action: str, target: str = "", **detail
 
 
 def entries(session: Session, *, since: datetime | None = None, action: str | None = None,
-            actor: str | None = None, limit: int | None = None) -> Iterator[AdminAction]:
-    """Entries newest first, optionally from ``since``, of one action (or action family such as ``user.``)."""
+            actor: str | None = None, limit: int | None = None, before_id: int | None = None) -> Iterator[AdminAction]:
+    """Entries newest first, optionally from ``since``, of one action (or action family such as ``user.``), older
+    than entry ``before_id`` (the next page)."""
     query = select(AdminAction)
     if since is not None:
         query = query.where(col(AdminAction.created_at) >= since)
+    if before_id is not None:
+        query = query.where(col(AdminAction.id) < before_id)
     if action:
-        query = query.where(col(AdminAction.action).startswith(action) if action.endswith(".")
+        query = query.where(col(AdminAction.action).startswith(action, autoescape=True) if action.endswith(".")
                             else AdminAction.action == action)
     if actor:
         query = query.where(AdminAction.actor == actor)

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from civicly.errors import CivicError
 from civicly.models import ApiKey
 from civicly.models.timestamps import utcnow
+from civicly.triage import admin_audit
 
 KEY_PREFIX = "cvk_"
 PREFIX_LEN = 12  # what listings show: "cvk_" and 8 random characters
@@ -35,14 +36,16 @@ def key_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()
 
 
-def create_key(session: Session, name: str) -> IssuedKey:
-    """Issue a key for the system called ``name``; the caller must show ``secret`` now, it is not kept."""
+def create_key(session: Session, name: str, *, actor: str) -> IssuedKey:
+    """Issue a key for the system called ``name`` (audited: its prefix, never the key); the caller must show
+    ``secret`` now, it is not kept."""
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise CivicError(f"a key needs a name of 1 to {NAME_MAX} characters")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(name=name, prefix=secret[:PREFIX_LEN], key_hash=key_hash(secret))
     session.add(record)
+    admin_audit.record(session, actor, "apikey.create", name, prefix=record.prefix)
     return IssuedKey(record=record, secret=secret)
 
 
@@ -50,7 +53,7 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.exec(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
 
 
-def revoke_key(session: Session, prefix_or_name: str) -> list[ApiKey]:
+def revoke_key(session: Session, prefix_or_name: str, *, actor: str) -> list[ApiKey]:
     """Revoke the active keys whose prefix or name is ``prefix_or_name``; raises UnknownApiKey if none."""
     wanted = prefix_or_name.strip()
     keys = session.exec(select(ApiKey).where(ApiKey.revoked_at == None)  # noqa: E711
@@ -61,6 +64,7 @@ def revoke_key(session: Session, prefix_or_name: str) -> list[ApiKey]:
     for key in keys:
         key.revoked_at = now
         session.add(key)
+        admin_audit.record(session, actor, "apikey.revoke", key.name, prefix=key.prefix)
     return list(keys)
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from civicly.errors import CivicError
 from civicly.models import Case, Department, Holiday, ServiceLevel, Urgency
 from civicly.models.timestamps import utcnow
+from civicly.triage import admin_audit
 from civicly.triage.departments import department_by_code, normalise_code
 
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday (date.weekday())
@@ -108,8 +109,9 @@ def list_levels(session: Session) -> list[ServiceLevelRow]:
     return sorted(rows, key=lambda r: (r.department != "*", r.department, r.urgency))
 
 
-def set_level(session: Session, department_code: str, urgency: str, days: int, working_days: bool) -> ServiceLevel:
-    """Create or change a service level; ``*`` (or empty) for any ministry or any urgency."""
+def set_level(session: Session, department_code: str, urgency: str, days: int, working_days: bool, *,
+              actor: str) -> ServiceLevel:
+    """Create or change a service level (audited); ``*`` (or empty) for any ministry or any urgency."""
     if not 0 < days <= MAX_DAYS:
         raise InvalidServiceLevel(f"days must be between 1 and {MAX_DAYS}")
     department_id = None if department_code in ("", "*") else get_department_id(session, department_code)
@@ -120,17 +122,25 @@ def set_level(session: Session, department_code: str, urgency: str, days: int, w
         (col(ServiceLevel.department_id).is_(None) if department_id is None
          else ServiceLevel.department_id == department_id),
         col(ServiceLevel.urgency).is_(None) if level_name is None else ServiceLevel.urgency == level_name,
-    )).first() or ServiceLevel(department_id=department_id, urgency=level_name, days=days)
+    )).first()
+    before = None if level is None else {"days": level.days, "working_days": level.working_days}
+    level = level or ServiceLevel(department_id=department_id, urgency=level_name, days=days)
     level.days, level.working_days, level.updated_at = days, working_days, utcnow()
     session.add(level)
+    target = f"{normalise_code(department_code) if department_id else '*'}/{level_name or '*'}"
+    admin_audit.record(session, actor, "sla.set", target, before=before,
+                       after={"days": days, "working_days": working_days})
     return level
 
 
-def add_holiday(session: Session, day: date, name: str) -> Holiday:
-    """Add (or rename) a public holiday."""
-    holiday = session.exec(select(Holiday).where(Holiday.day == day)).first() or Holiday(day=day, name=name)
+def add_holiday(session: Session, day: date, name: str, *, actor: str) -> Holiday:
+    """Add (or rename) a public holiday (audited)."""
+    holiday = session.exec(select(Holiday).where(Holiday.day == day)).first()
+    before = None if holiday is None else holiday.name
+    holiday = holiday or Holiday(day=day, name=name)
     holiday.name = name.strip()[:200] or day.isoformat()
     session.add(holiday)
+    admin_audit.record(session, actor, "holiday.set", day.isoformat(), before=before, after=holiday.name)
     return holiday
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from civicly.errors import CivicError
 from civicly.languages import LANGUAGES
 from civicly.models import Department
+from civicly.triage import admin_audit
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "departments.csv"
 
@@ -70,26 +71,35 @@ def seed_from_file(session: Session, path: Path = DEMO_FILE) -> tuple[int, int]:
         return upsert_departments(session, csv.DictReader(handle))
 
 
-def add_department(session: Session, code: str, names: dict[str, str]) -> Department:
+def add_department(session: Session, code: str, names: dict[str, str], *, actor: str) -> Department:
+    """Create a ministry (audited)."""
     code = normalise_code(code)
     if department_by_code(session, code) is not None:
         raise CivicError(f"a ministry with code {code} already exists")
-    department = Department(code=code, **{f"name_{k}": v for k, v in names.items() if v})
+    given = {k: v for k, v in names.items() if v}
+    department = Department(code=code, **{f"name_{k}": v for k, v in given.items()})
     session.add(department)
+    admin_audit.record(session, actor, "department.add", code, names=given)
     return department
 
 
-def rename_department(session: Session, code: str, names: dict[str, str]) -> Department:
+def rename_department(session: Session, code: str, names: dict[str, str], *, actor: str) -> Department:
+    """Change the names given (audited, before and after)."""
     department = get_department(session, code)
-    for lang, value in names.items():
-        if value:
-            setattr(department, f"name_{lang}", value)
+    given = {lang: value for lang, value in names.items() if value}
+    before = {lang: getattr(department, f"name_{lang}") for lang in given}
+    for lang, value in given.items():
+        setattr(department, f"name_{lang}", value)
     session.add(department)
+    admin_audit.record(session, actor, "department.rename", department.code, before=before, after=given)
     return department
 
 
-def set_department_active(session: Session, code: str, active: bool) -> Department:
+def set_department_active(session: Session, code: str, active: bool, *, actor: str) -> Department:
+    """Open or stop routing to a ministry (audited)."""
     department = get_department(session, code)
-    department.active = active
+    before, department.active = department.active, active
     session.add(department)
+    admin_audit.record(session, actor, "department.activate" if active else "department.deactivate",
+                       department.code, before={"active": before}, after={"active": active})
     return department

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from civicly import privacy
 from civicly.models import Case, Department, Event
 from civicly.models.cases import OPEN_STATUSES
-from civicly.triage import publication
+from civicly.triage import admin_audit, publication
 from civicly.triage.dashboard import Scope
 from civicly.triage.departments import department_by_code
 
@@ -133,6 +133,18 @@ def _cell(value: object) -> object:
     return value
 
 
+def export(session: Session, actor: str, kind: str, scope: Scope, wanted: ExportFilter, fmt: str,
+           out: IO[str], destination: str) -> int:
+    """Write the ``kind`` export ("cases" or "open-data") to ``out`` and record who took which cases and where
+    (``destination``: "download", "stdout" or "file"); returns how many rows."""
+    rows, fields = KINDS[kind]
+    count = write(rows(session, scope, wanted), fields, fmt, out)
+    admin_audit.record(session, actor, f"export.{kind.replace('-', '_')}", wanted.ministry or "*", format=fmt,
+                       start=wanted.start.isoformat() if wanted.start else None,
+                       end=wanted.end.isoformat() if wanted.end else None, rows=count, destination=destination)
+    return count
+
+
 def write(rows: Iterable[dict], fields: tuple[str, ...], fmt: str, out: IO[str]) -> int:
     """Write rows as CSV (formula-safe cells) or JSON Lines; returns how many."""
     count = 0
@@ -149,3 +161,6 @@ def write(rows: Iterable[dict], fields: tuple[str, ...], fmt: str, out: IO[str])
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return count
+
+
+KINDS = {"cases": (case_rows, CASE_FIELDS), "open-data": (open_data_rows, OPEN_DATA_FIELDS)}

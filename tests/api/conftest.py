@@ -82,7 +82,7 @@ def model(app):
 
 @pytest.fixture
 def api_key(seeded) -> str:
-    secret = apikeys.create_key(seeded, "FixMyStreet test").secret
+    secret = apikeys.create_key(seeded, "FixMyStreet test", actor="cli:test").secret
     seeded.commit()
     return secret
 

@@ -11,6 +11,7 @@ from civicly.triage import apikeys, publication
 from civicly.triage.intake import SubmissionInput, submit
 from civicly.triage.permissions import Actor
 from tests.api.conftest import BASE, KeywordModel, assert_valid
+from tests.conftest import ACTOR
 
 PRIVATE = "Call me on +221 77 123 45 67 or awa@example.sn: the school roof leaks into classrooms."
 MODERATOR = Actor(user_id=1, email="moderator@gouv.sn", role=Role.admin, department_ids=frozenset())
@@ -104,7 +105,7 @@ def test_a_partner_sees_its_own_filings_in_full_without_contact_and_no_one_elses
         "api_key": api_key, "description": PRIVATE, "address_string": "12 rue Carnot, Kaolack", "lat": "14.791234",
         "long": "-16.935678", "email": "awa@example.sn", "first_name": "Awa", "phone": "+221 77 123 45 67",
     }).get_json()[0]["service_request_id"]
-    other_key = apikeys.create_key(seeded, "Another partner").secret
+    other_key = apikeys.create_key(seeded, "Another partner", actor=ACTOR).secret
     seeded.commit()
     stored = seeded.exec(select(Case).where(Case.reference == mine)).one()
     seeded.add(Event(case_id=stored.id, kind="reply", actor="officer:1", public=True, message="We send a team."))

@@ -24,7 +24,7 @@ def operations(app):
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_the_api_keeps_the_promises_of_its_openapi_document(app, seeded, model, mode):
-    key = apikeys.create_key(seeded, "fuzz").secret
+    key = apikeys.create_key(seeded, "fuzz", actor="cli:test").secret
     seeded.commit()
     for operation in operations(app):
         @given(case=operation.as_strategy(generation_mode=mode))

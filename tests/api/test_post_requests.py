@@ -75,7 +75,7 @@ def test_a_revoked_key_is_refused_and_a_used_key_remembers_when(client, seeded, 
     key = seeded.exec(select(ApiKey)).one()
     seeded.refresh(key)
     assert key.last_used_at is not None
-    apikeys.revoke_key(seeded, key.prefix)
+    apikeys.revoke_key(seeded, key.prefix, actor="cli:test")
     seeded.commit()
     assert post(client, api_key=api_key).status_code == 403
 

@@ -18,7 +18,7 @@ def limited(app, seeded):
 
 
 def test_posts_are_limited_per_key(limited, seeded):
-    first, second = (apikeys.create_key(seeded, name).secret for name in ("one", "two"))
+    first, second = (apikeys.create_key(seeded, name, actor="cli:test").secret for name in ("one", "two"))
     seeded.commit()
     codes = [limited.post(f"{BASE}/requests.json", data={**BODY, "api_key": first}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]

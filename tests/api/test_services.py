@@ -18,7 +18,7 @@ def test_discovery_lists_the_endpoint_and_documents_the_optional_service_code(cl
 
 
 def test_services_are_the_active_ministries_with_the_spec_fields(client, seeded):
-    set_department_active(seeded, "SPORTS", False)
+    set_department_active(seeded, "SPORTS", False, actor="cli:test")
     seeded.commit()
     body = client.get(f"{BASE}/services.json").get_json()
     assert_valid(body, "services.json")
@@ -58,7 +58,7 @@ def test_service_definition_is_an_object_in_json(client, seeded, path):
 
 @pytest.mark.parametrize("path", ["services/NOPE.json", "services/SPORTS.json", "services/%00.xml", "nothing.json"])
 def test_unknown_services_and_paths_are_404_in_the_api_format(client, seeded, path):
-    set_department_active(seeded, "SPORTS", False)
+    set_department_active(seeded, "SPORTS", False, actor="cli:test")
     seeded.commit()
     response = client.get(f"{BASE}/{path}")
     assert response.status_code == 404

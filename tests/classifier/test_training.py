@@ -38,7 +38,7 @@ def test_a_report_worse_on_either_figure_is_not_promotable():
 def test_train_saves_and_promotes_then_refuses_a_worse_version(tmp_path, monkeypatch):
     files = [str(write_slice(DATA / "nyc311_requests_en.csv", tmp_path / "nyc.csv", 40)),
              str(write_slice(DATA / "sib200_topics_ar.csv", tmp_path / "ar.csv", 25))]
-    registry = Registry(tmp_path / "models")
+    registry = Registry(tmp_path / "models", "training-test-key")
     plan = training.TrainingPlan(files, LABEL_MAP, promote=True)
     messages: list[str] = []
 
@@ -60,4 +60,4 @@ def test_reviewed_rows_of_one_department_are_not_enough(tmp_path):
     reviewed = [{"text": "water cut in the village", "department": "A"},
                 {"text": "no water since Monday", "department": "A"}]
     with pytest.raises(training.TrainingError, match="at least two departments"):
-        training.train(Registry(tmp_path / "models"), training.TrainingPlan(), reviewed)
+        training.train(Registry(tmp_path / "models", "training-test-key"), training.TrainingPlan(), reviewed)

@@ -1,17 +1,22 @@
-"""The `civicly model` commands, run on a bare Flask app whose MODEL_DIR is a temporary folder."""
+"""The `civicly model` commands, run on the app (SQLite: the audit is written there) whose MODEL_DIR is a temporary
+folder."""
 from __future__ import annotations
 
 import csv
 import functools
 import json
+import shutil
 from pathlib import Path
 
-import flask
 import pytest
+from sqlmodel import Session
 
+from civicly import create_app
 from civicly.cli.model import model
+from civicly.triage import admin_audit
 from classifier import Registry, TriageModel, training
 from tests.classifier.conftest import DATA, write_slice
+from tests.conftest import MODEL_SIGNING_KEY
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +29,23 @@ def slices(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def model_app(tmp_path):
-    app = flask.Flask(__name__)
-    app.config["MODEL_DIR"] = str(tmp_path / "models")
-    return app
+def model_app(tmp_path, sqlite_template):
+    shutil.copy(sqlite_template, tmp_path / "civicly.sqlite3")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'civicly.sqlite3'}",
+                      "MODEL_DIR": str(tmp_path / "models")})
+    yield app
+    app.extensions["civicly.engine"].dispose()
+
+
+def registry_of(app) -> Registry:
+    return Registry(app.config["MODEL_DIR"], app.config["MODEL_SIGNING_KEY"])
+
+
+def audited(app, prefix: str) -> list[tuple[str, str]]:
+    """(action, target) of the audit entries of ``prefix``, oldest first, as committed."""
+    with Session(app.extensions["civicly.engine"]) as session:
+        return [(entry.action, entry.target) for entry in admin_audit.entries(session, action=prefix)][::-1]
 
 
 @pytest.fixture
@@ -42,11 +60,11 @@ def trained(invoke, slices, model_app):
     result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
                     "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
     assert result.exit_code == 0, result.output
-    return Registry(model_app.config["MODEL_DIR"]).active_version()
+    return registry_of(model_app).active_version()
 
 
 def test_train_saves_a_version_with_card_and_report(trained, invoke, model_app):
-    card = Registry(model_app.config["MODEL_DIR"]).card(trained)
+    card = registry_of(model_app).card(trained)
     assert {entry["path"].rsplit("/", 1)[-1] for entry in card["data_files"]} == {"nyc.csv", "ar.csv"}
     assert card["label_map"]["mapping"]["NYPD"] == "INTERIEUR"
     assert card["metrics"]["per_file"] and card["metrics"]["per_language"]
@@ -94,13 +112,14 @@ def test_worse_model_is_not_promoted_without_force(trained, invoke, slices, monk
             "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote"]
     refused = invoke(*args)
     assert refused.exit_code != 0 and "not promoted" in refused.output
-    registry = Registry(model_app.config["MODEL_DIR"])
+    registry = registry_of(model_app)
     assert registry.active_version() == trained and len(registry.versions()) == 2
     forced = invoke(*args, "--force")
     assert forced.exit_code == 0, forced.output
     assert registry.active_version() != trained
     rolled = invoke("rollback")
     assert rolled.exit_code == 0 and registry.active_version() == trained
+    assert audited(model_app, "model.rollback") == [("model.rollback", trained)]
 
 
 def test_promote_named_version_and_errors_are_messages_not_tracebacks(trained, invoke):
@@ -134,4 +153,53 @@ def test_active_version_that_cannot_be_loaded_is_replaced(trained, invoke, slice
                     "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
     assert result.exit_code == 0, result.output
     assert "cannot be loaded" in result.output
-    assert Registry(model_app.config["MODEL_DIR"]).active_version() != trained
+    assert registry_of(model_app).active_version() != trained
+
+
+def test_train_promote_rollback_and_sign_are_audited(trained, invoke, model_app):
+    assert [action for action, _ in audited(model_app, "model.")] == ["model.train", "model.promote"]
+    assert audited(model_app, "model.train")[0][1] == trained
+    (Path(model_app.config["MODEL_DIR"]) / trained / "signature").unlink()
+    assert "NOT LOADABLE" in invoke("list").output
+    assert invoke("sign", trained).exit_code == 0
+    assert invoke("promote", trained).exit_code == 0
+    assert audited(model_app, "model.sign") == [("model.sign", trained)]
+    assert "NOT LOADABLE" not in invoke("list").output
+
+
+def test_a_trained_version_routes_in_the_app_and_an_unsigned_one_does_not(trained, model_app):
+    from civicly import classify
+
+    with model_app.app_context():
+        routing = classify.route("Blocked Driveway: No Access")
+        assert routing is not None and routing.model_version == trained
+        assert routing.prediction.department == "INTERIEUR"
+    (Path(model_app.config["MODEL_DIR"]) / trained / "signature").unlink()
+    pointer = Path(model_app.config["MODEL_DIR"]) / "ACTIVE.json"
+    pointer.write_text(pointer.read_text() + " ")  # the pointer moves: workers reload
+    with model_app.app_context():
+        assert classify.route("Blocked Driveway: No Access") is None
+        assert "is not signed" in classify.model_problem()
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_promoting_a_path_is_refused_and_its_pickle_never_runs(trained, invoke, model_app, tmp_path, where):
+    from tests.classifier.test_registry import plant_crafted_version
+
+    marker = tmp_path / "pwned"
+    crafted = plant_crafted_version(tmp_path / "outside", "x", marker)
+    name = str(crafted) if where == "absolute" else "../outside/x"
+    result = invoke("promote", name)
+    assert result.exit_code == 1 and "is not a model version name" in result.output
+    assert not marker.exists() and registry_of(model_app).active_version() == trained
+    assert audited(model_app, "model.promote") == [("model.promote", trained)]
+
+
+def test_a_crafted_version_inside_the_registry_is_refused_and_never_runs(trained, invoke, model_app, tmp_path):
+    from tests.classifier.test_registry import plant_crafted_version
+
+    marker = tmp_path / "pwned"
+    plant_crafted_version(Path(model_app.config["MODEL_DIR"]), "20990101-000000-abcdef", marker)
+    result = invoke("promote", "20990101-000000-abcdef")
+    assert result.exit_code == 1 and "is not signed" in result.output and "Traceback" not in result.output
+    assert not marker.exists() and registry_of(model_app).active_version() == trained

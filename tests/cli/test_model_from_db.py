@@ -45,7 +45,7 @@ def test_reviewed_cases_from_the_database_join_the_training_data(app, runner, re
 
     assert result.exit_code == 0, result.output
     assert f"added {reviewed} reviewed example(s) from the database" in result.output
-    registry = Registry(app.config["MODEL_DIR"])
+    registry = Registry(app.config["MODEL_DIR"], app.config["MODEL_SIGNING_KEY"])
     version = registry.versions()[-1]
     card = registry.card(version)
     assert card["database_examples"] == reviewed

@@ -21,32 +21,32 @@ def test_working_days_skip_weekends_and_holidays():
 
 
 def test_the_most_specific_service_level_wins(seeded):
-    deadlines.set_level(seeded, "*", "*", 15, True)
-    deadlines.set_level(seeded, "*", "high", 2, True)
-    deadlines.set_level(seeded, "SANTE", "*", 5, False)
-    deadlines.set_level(seeded, "SANTE", "high", 1, False)
+    deadlines.set_level(seeded, "*", "*", 15, True, actor="cli:test")
+    deadlines.set_level(seeded, "*", "high", 2, True, actor="cli:test")
+    deadlines.set_level(seeded, "SANTE", "*", 5, False, actor="cli:test")
+    deadlines.set_level(seeded, "SANTE", "high", 1, False, actor="cli:test")
     sante = deadlines.get_department_id(seeded, "SANTE")
     education = deadlines.get_department_id(seeded, "EDUCATION")
     assert deadlines.level_for(seeded, sante, "high").days == 1
     assert deadlines.level_for(seeded, sante, "low").days == 5
     assert deadlines.level_for(seeded, education, "high").days == 2
     assert deadlines.level_for(seeded, education, None).days == 15
-    deadlines.set_level(seeded, "SANTE", "high", 3, True)  # changing a level updates it in place
+    deadlines.set_level(seeded, "SANTE", "high", 3, True, actor="cli:test")  # changing a level updates it in place
     assert [(r.department, r.urgency, r.days) for r in deadlines.list_levels(seeded)].count(("SANTE", "high", 3)) == 1
 
 
 def test_invalid_service_levels_are_refused(seeded):
     with pytest.raises(deadlines.InvalidServiceLevel):
-        deadlines.set_level(seeded, "NOPE", "high", 2, True)
+        deadlines.set_level(seeded, "NOPE", "high", 2, True, actor="cli:test")
     with pytest.raises(deadlines.InvalidServiceLevel):
-        deadlines.set_level(seeded, "SANTE", "urgent", 2, True)
+        deadlines.set_level(seeded, "SANTE", "urgent", 2, True, actor="cli:test")
     with pytest.raises(deadlines.InvalidServiceLevel):
-        deadlines.set_level(seeded, "SANTE", "high", 0, True)
+        deadlines.set_level(seeded, "SANTE", "high", 0, True, actor="cli:test")
 
 
 def test_a_case_gets_its_deadline_when_routed_and_when_its_urgency_changes(seeded, make_user):
     deadlines.seed_demo_levels(seeded)
-    deadlines.add_holiday(seeded, date(2026, 6, 1), "Whit Monday")
+    deadlines.add_holiday(seeded, date(2026, 6, 1), "Whit Monday", actor="cli:test")
     case = file_case(seeded, received_at=FRIDAY)
     stored = seeded.get(Case, case.id)
     assert stored.deadline_at == datetime(2026, 6, 22, 10, 0, tzinfo=UTC)  # 15 working days, one holiday
@@ -55,7 +55,7 @@ def test_a_case_gets_its_deadline_when_routed_and_when_its_urgency_changes(seede
            Decision("urgency", stored.version, urgency="high", reason="Patients at risk"))
     stored = seeded.get(Case, case.id, populate_existing=True)
     assert stored.deadline_at == datetime(2026, 6, 3, 10, 0, tzinfo=UTC)  # 2 working days from reception
-    deadlines.set_level(seeded, "EDUCATION", "high", 7, False)
+    deadlines.set_level(seeded, "EDUCATION", "high", 7, False, actor="cli:test")
     decide(seeded, officer, case.reference,
            Decision("reassign", stored.version, department_code="EDUCATION", reason="Schools"))
     stored = seeded.get(Case, case.id, populate_existing=True)

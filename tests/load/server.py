@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from bench.servers import stop
+from tests.conftest import MODEL_SIGNING_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 CIVICLY = Path(sys.executable).with_name("civicly")
@@ -63,6 +64,7 @@ def server_env(database_url: str, model_dir: Path, **extra: str) -> dict[str, st
         "CIVICLY_DATABASE_URL": database_url,
         "CIVICLY_SECRET_KEY": secrets.token_hex(32),
         "CIVICLY_MODEL_DIR": str(model_dir),
+        "CIVICLY_MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
         "CIVICLY_SUBMIT_RATE_LIMIT": "100000 per minute",
         "PORT": str(_free_port()),
         **extra,

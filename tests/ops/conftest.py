@@ -7,6 +7,7 @@ import pytest
 
 from civicly import create_app
 from classifier import Registry, TriageModel
+from tests.conftest import MODEL_SIGNING_KEY
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:9/civicly"  # the discard port: refused at once
 PLACEHOLDER_MODEL = {"placeholder": "loads like a model; readiness only needs a version that loads"}
@@ -14,7 +15,7 @@ PLACEHOLDER_MODEL = {"placeholder": "loads like a model; readiness only needs a 
 
 def promote_placeholder(model_dir: str | Path) -> str:
     """Save and promote a placeholder version in the registry at ``model_dir``; return its name."""
-    registry = Registry(model_dir)
+    registry = Registry(model_dir, MODEL_SIGNING_KEY)
     version = registry.save(PLACEHOLDER_MODEL, {"model_format": TriageModel.FORMAT})
     registry.promote(version)
     return version
@@ -29,6 +30,7 @@ def corrupt_artifact(model_dir: str | Path, version: str) -> None:
 @pytest.fixture
 def database_down_app(tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": UNREACHABLE_DATABASE,
-                      "MODEL_DIR": str(tmp_path / "models"), "RATELIMIT_ENABLED": False, "DEFAULT_LOCALE": "en"})
+                      "MODEL_DIR": str(tmp_path / "models"), "MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
+                      "RATELIMIT_ENABLED": False, "DEFAULT_LOCALE": "en"})
     yield app
     app.extensions["civicly.engine"].dispose()

@@ -15,8 +15,8 @@ PG = "postgresql+psycopg://civicly@db/civicly"
 
 
 def production(**overrides):
-    return {"ENV_NAME": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": PG, "DEBUG": False,
-            "ALLOW_SQLITE_WORKERS": False, **overrides}
+    return {"ENV_NAME": "production", "SECRET_KEY": GOOD_KEY, "MODEL_SIGNING_KEY": "m" * 64, "DATABASE_URL": PG,
+            "DEBUG": False, "ALLOW_SQLITE_WORKERS": False, **overrides}
 
 
 def test_a_sound_production_setup_has_no_problems():
@@ -26,6 +26,24 @@ def test_a_sound_production_setup_has_no_problems():
 def test_production_refuses_a_missing_or_short_secret_key():
     assert "CIVICLY_SECRET_KEY" in check_settings(production(SECRET_KEY=""), 2)[0]
     assert "at least 32" in check_settings(production(SECRET_KEY="changeme"), 2)[0]
+
+
+def test_production_refuses_a_missing_short_or_reused_model_signing_key():
+    assert "CIVICLY_MODEL_SIGNING_KEY" in check_settings(production(MODEL_SIGNING_KEY=""), 2)[0]
+    assert "at least 32" in check_settings(production(MODEL_SIGNING_KEY="short"), 2)[0]
+    assert "differ from CIVICLY_SECRET_KEY" in check_settings(production(MODEL_SIGNING_KEY=GOOD_KEY), 2)[0]
+
+
+def test_the_model_signing_key_is_generated_once_in_development_and_never_in_production(tmp_path):
+    first = load_settings(tmp_path, {})["MODEL_SIGNING_KEY"]
+    assert len(first) == 64 and load_settings(tmp_path, {})["MODEL_SIGNING_KEY"] == first
+    assert (tmp_path / "model_signing_key").stat().st_mode & 0o077 == 0
+    assert first != load_settings(tmp_path, {})["SECRET_KEY"]
+    production_settings = load_settings(tmp_path / "prod",
+                                        {"CIVICLY_ENV": "production", "CIVICLY_SECRET_KEY": GOOD_KEY})
+    assert production_settings["MODEL_SIGNING_KEY"] == "" and not (tmp_path / "prod" / "model_signing_key").exists()
+    given = load_settings(tmp_path, {"CIVICLY_MODEL_SIGNING_KEY": "given"})["MODEL_SIGNING_KEY"]
+    assert given == "given"
 
 
 def test_production_refuses_debug_mode():

@@ -67,6 +67,7 @@ def settings(venv, tmp_path_factory) -> dict[str, str]:
     """Production settings with an SQLite database and a model folder of their own, and a migrated database."""
     home = tmp_path_factory.mktemp("home")
     env = _outside_env(CIVICLY_ENV="production", CIVICLY_SECRET_KEY=secrets.token_hex(32),
+                       CIVICLY_MODEL_SIGNING_KEY=secrets.token_hex(32),
                        CIVICLY_DATABASE_URL=f"sqlite:///{home / 'civicly.sqlite3'}",
                        CIVICLY_MODEL_DIR=str(home / "models"))
     _run([venv / "bin/civicly", "db", "upgrade"], tmp_path_factory.mktemp("elsewhere"), env)

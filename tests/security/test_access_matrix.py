@@ -48,6 +48,8 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "admin.export": ({"officer_a", "officer_b", "admin"}, "login|404"),
     "admin.outbox_page": ({"admin"}, "login|404"),
     "admin.outbox_retry": ({"admin"}, "login|404"),
+    "admin.audit_page": ({"admin"}, "login|403"),
+    "admin.audit_export": ({"admin"}, "login|403"),
     "metrics": (ALL, ""),  # the test client calls from loopback; tests/insight/test_metrics.py covers the refusals
     "api.discovery": (ALL, ""),
     "api.services": (ALL, ""),

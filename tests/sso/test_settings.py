@@ -7,7 +7,7 @@ SSO = {"OIDC_ISSUER": "https://id.sante.gov.sn/realms/agents", "OIDC_CLIENT_ID":
 
 def production(**overrides):
     return {"ENV_NAME": "production", "SECRET_KEY": "k" * 64, "DATABASE_URL": "postgresql+psycopg://c@db/c",
-            "DEBUG": False, **SSO, **overrides}
+            "DEBUG": False, "MODEL_SIGNING_KEY": "m" * 64, **SSO, **overrides}
 
 
 def test_settings_come_from_the_environment(tmp_path):

@@ -35,7 +35,7 @@ def test_every_service_that_takes_a_ministry_code_reads_it_the_same_way(seeded, 
 
 
 def test_an_inactive_ministry_is_found_only_when_inactive_ones_are_asked_for(seeded):
-    set_department_active(seeded, "SANTE", False)
+    set_department_active(seeded, "SANTE", False, actor="cli:test")
     assert department_by_code(seeded, TYPED).code == "SANTE"
     assert department_by_code(seeded, TYPED, active_only=True) is None
     assert department_by_code(seeded, "NOPE") is None

@@ -28,7 +28,7 @@ def stored(app, model) -> int:
 
 
 def add_holiday() -> None:
-    deadlines.add_holiday(get_session(), DAY, "Test day")
+    deadlines.add_holiday(get_session(), DAY, "Test day", actor="cli:test")
 
 
 @pytest.fixture
@@ -108,14 +108,14 @@ def test_a_submission_whose_commit_fails_gets_its_form_back_and_no_reference(app
 
 def test_a_command_unit_of_work_commits_on_success(app):
     with app.app_context(), unit_of_work() as session:
-        deadlines.add_holiday(session, DAY, "Test day")
+        deadlines.add_holiday(session, DAY, "Test day", actor="cli:test")
     assert stored(app, Holiday) == 1
 
 
 def test_a_command_unit_of_work_rolls_back_on_error(app):
     with app.app_context(), pytest.raises(RuntimeError):
         with unit_of_work() as session:
-            deadlines.add_holiday(session, DAY, "Test day")
+            deadlines.add_holiday(session, DAY, "Test day", actor="cli:test")
             session.flush()
             raise RuntimeError("the command failed half-way")
     assert stored(app, Holiday) == 0
@@ -123,7 +123,7 @@ def test_a_command_unit_of_work_rolls_back_on_error(app):
 
 def test_outside_a_request_nothing_is_committed_without_a_unit_of_work(app):
     with app.app_context():
-        deadlines.add_holiday(get_session(), DAY, "Test day")
+        deadlines.add_holiday(get_session(), DAY, "Test day", actor="cli:test")
         get_session().flush()
     assert stored(app, Holiday) == 0
 
