@@ -10,7 +10,7 @@ from flask import current_app
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.errors import UnknownReference
-from civicly.triage import retention
+from civicly.triage import admin_audit, reredaction, retention
 
 privacy = CommandGroup("privacy", help="Retention and citizens' access to their data.")
 
@@ -41,3 +41,15 @@ def export(reference: str) -> None:
     except UnknownReference as exc:
         raise click.ClickException(f"No case has reference {reference}.") from exc
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@privacy.command("reredact")
+def reredact() -> None:
+    """Redact stored cases, training labels and survey comments again with today's rules (after an upgrade)."""
+    session = get_session()
+    done = reredaction.reredact(session)
+    admin_audit.record(session, admin_audit.cli_actor(), "privacy.reredact", "cases",
+                       cases_read=done.cases_read, cases_changed=done.cases_changed,
+                       labels_changed=done.labels_changed, comments_changed=done.comments_changed)
+    click.echo(f"{done.cases_read} case(s) read: the redacted text of {done.cases_changed} changed, "
+               f"{done.labels_changed} training label(s) and {done.comments_changed} survey comment(s) with it.")
