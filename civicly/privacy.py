@@ -20,6 +20,18 @@ from collections.abc import Iterable
 import phonenumbers
 
 DEFAULT_REGIONS = ("SN", "ML", "MA", "KE", "FR")
+NON_WORD = re.compile(r"\W+")
+
+
+def _words(cues: str, separator: str | None = None) -> tuple[str, ...]:
+    """Cue words or phrases as looked for in ``_as_words(text)``: padded with spaces, so "rue" is not in "true"."""
+    return tuple(f" {cue.strip()} " for cue in cues.split(separator))
+
+
+def _as_words(text: str) -> str:
+    """The text's words, each between single spaces: a pattern's word boundaries are spaces here."""
+    return f" {NON_WORD.sub(' ', text)} "
+
 
 EMAIL_MARK = "[email]"
 PHONE_MARK = "[phone]"
@@ -45,10 +57,10 @@ ID_NUMBER = re.compile(r"\b(?:[A-Za-z]{1,2}\d{5,8}|[A-Z]{1,2} \d{5,8}|\d{7,20})\
 # A digit run after the name of an identity document is that document's number, not a phone number of the same
 # length (a Kenyan ID has eight digits, as has a Malian phone number).
 ID_AFTER_KEYWORD = re.compile(
-    r"(?P<keyword>\b(?i:cni|nina|cin|id|pin|kitambulisho|passeport|passport|carte\s+d['’]identité|identity\s+card|"
-    r"(?:numéro|number|n°|no\.?)\s+(?:de\s+)?(?:cni|nina|cin|id)|رقم\s+البطاقة|البطاقة\s+الوطنية)\s*"
+    r"(?P<keyword>(?<!\[)\b(?i:cni|nina|cin|id|pin|kitambulisho|passeport|passport|carte\s+d['’]identité|identity\s+card|"
+    r"(?:numéro|number|n°|no\.?)\s+(?:de\s+)?(?:cni|nina|cin|id)|رقم\s+البطاقة|البطاقة\s+الوطنية)\b\s*"
     r"(?i:no\.?|n°|number|numéro|nambari|:|#)?\s*)\d[\d ]{4,22}\d\b")
-ID_CUES = ("cni", "nina", "cin", "id", "pin", "kitambulisho", "passport", "passeport", "identit", "البطاقة")
+ID_CUES = _words("cni nina cin id pin kitambulisho passport passeport identité identity") + ("البطاقة",)
 PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d .\-()/]{6,}\d")
 
 # --- Names -----------------------------------------------------------------------------------------------------------
@@ -65,11 +77,10 @@ BEING = r"(?i:\b(?:je\s+suis|i\s+am|i['’]m|mimi\s+ni))"
 TITLE = (r"\b(?:[Mm]adame|[Mm]onsieur|[Mm]ademoiselle|[Dd]octeur|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr|Bi|Bw|[Bb]wana|[Bb]ibi)"
          r"\.?|\bM\.")
 LATIN_NAME_AFTER = re.compile(rf"(?P<lead>(?:{NAMING}|(?P<being>{BEING})|{TITLE})\s+)(?P<name>{LATIN_NAME})")
-# Cue words for the patterns above: lower case, single-spaced, in the text so folded; titles as written.
-NAME_CUES = ("m'appelle", "m’appelle", "nom est", "c'est", "c’est", "name is", "jina langu", "naitwa", "je suis",
-             "i am", "i'm", "i’m", "mimi ni", "madame", "monsieur", "mademoiselle", "docteur", "mme", "mlle", "bwana",
-             "bibi")
-TITLE_CUES = ("Mr", "Ms", "Dr", "Pr", "Bi", "Bw", "M.")
+# Cue words for the patterns above, as whole words of the text (see ``_words``); titles as written.
+NAME_CUES = _words("m appelle|nom est|moi c est|name is|jina langu ni|naitwa|je suis|i am|i m|mimi ni|madame|monsieur|"
+                   "mademoiselle|docteur|bwana|bibi", "|")
+TITLE_CUES = _words("Mme Mlle Mr Mrs Ms Dr Pr Bi Bw M")
 # Capitalised words that follow "I am" or a title without being a name: nationalities, faiths, offices.
 NOT_NAMES = frozenset("""
     sénégalais sénégalaise malien malienne marocain marocaine kenyan kenyian français française africain africaine
@@ -124,8 +135,8 @@ ADDRESS = re.compile(
     rf"|{HOUSE_NUMBER}{ROAD_WORD}\s+{STREET_NAME}"
     rf"|(?:{HOUSE_NUMBER})?\b(?P<english>{CAPITALISED}(?:\s+{CAPITALISED}){{0,2}})\s+{ENGLISH_STREET}\b"
     rf"|{HOUSE_NUMBER}{CAPITALISED}(?:\s+{CAPITALISED}){{0,2}}\s+{ENGLISH_ROAD}\b")
-STREET_CUES = ("rue", "avenue", "boulevard", "bd", "allée", "impasse", "ruelle", "mtaa", "route", "chemin", "barabara",
-               "street", "lane", "drive", "close", "crescent", "road", "rd", "highway")
+STREET_CUES = _words("rue avenue boulevard bd allée impasse ruelle mtaa route chemin barabara street lane drive close "
+                     "crescent road rd highway")
 ARABIC_DIGITS = r"[0-9٠-٩]+"
 ARABIC_STREET_CUES = ("شارع", "زنقة", "درب", "حي", "ممر", "ساحة")
 ARABIC_ADDRESS = re.compile(rf"\b(?:شارع|زنقة|درب|حي|ممر|ساحة)\s+"
@@ -143,7 +154,8 @@ def redact(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> str:
     A pattern runs only when one of its cue words occurs in the text (a substring test, many times faster than the
     pattern): most texts name no street and nobody.
     """
-    folded = " ".join(text.lower().split())  # what the cues are looked for in: \s+ in a pattern is one space here
+    words = _as_words(text)
+    folded = words.lower()
     if "@" in text:
         text = EMAIL.sub(EMAIL_MARK, text)
     text = IBAN.sub(_iban, text)
@@ -158,7 +170,7 @@ def redact(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> str:
         text = NUMBER_AFTER_ADDRESS.sub(ADDRESS_MARK, text)
     text = _redact_phones(text, tuple(regions))
     text = ID_NUMBER.sub(ID_MARK, text)
-    if _mentions(folded, NAME_CUES) or _mentions(text, TITLE_CUES):
+    if _mentions(folded, NAME_CUES) or _mentions(words, TITLE_CUES):
         text = LATIN_NAME_AFTER.sub(_latin_name, text)
     if _mentions(folded, ARABIC_NAME_CUES):
         text = ARABIC_LEAD.sub(_arabic_name, text)

@@ -52,6 +52,13 @@ KENYA = [
     ("The pothole near 12 Kenyatta Avenue is deep", "The pothole near [address] is deep"),
     ("Mr. Otieno called me", "Mr. [name] called me"),
 ]
+# Line breaks, tabs and punctuation around the words that announce a name or a street.
+LAYOUT = [
+    ("Bonjour,\nje\tm’appelle  Awa Ndiaye.", "Bonjour,\nje\tm’appelle  [name]."),
+    ("(I'm Otieno) and\nMY NAME IS Achieng Odhiambo", "(I'm [name]) and\nMY NAME IS [name]"),
+    ("adresse:12\nrue Carnot", "adresse:[address]"),
+    ("CNI:1751199001234", "CNI:[id]"),
+]
 # Nothing to redact: places, roads named after towns, institutions, offices, amounts, dates, common phrases.
 UNCHANGED = [
     "Road 12 has 3 potholes since 2024, near school number 5.",
@@ -75,7 +82,7 @@ UNCHANGED = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", SENEGAL + MALI + MOROCCO + KENYA)
+@pytest.mark.parametrize("text, expected", SENEGAL + MALI + MOROCCO + KENYA + LAYOUT)
 def test_personal_data_is_replaced_by_its_mark(text, expected):
     assert redact(text) == expected
 
