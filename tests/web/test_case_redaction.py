@@ -1,7 +1,7 @@
 """Who reads a case's text as written: the officers of its ministry. Triage staff and admins read it redacted."""
 import pytest
 
-from civicly.models import Event
+from civicly.models import Event, Prediction
 from tests.conftest import file_case
 
 TEXT = "Je m'appelle Fatou Diop, appelez le 77 123 45 67: la borne-fontaine de la rue Carnot fuit."
@@ -79,3 +79,13 @@ def test_once_routed_the_ministry_reads_what_triage_staff_could_not(client, seed
     seeded.commit()
     login_as("awa@sante.gouv.sn")
     assert "Fatou Diop" in _case_page(client, unrouted)
+
+
+def test_the_models_words_outside_the_redacted_text_are_not_shown_to_other_staff(client, seeded, routed, login_as):
+    seeded.add(Prediction(case_id=routed.id, model_version="v1", department_code="SANTE", confidence=0.9,
+                          reasons=[["carnot", 0.4], ["fontaine", 0.3], "fuit"]))
+    seeded.commit()
+    login_as("root@gov.sn")
+    page = _case_page(client, routed)
+    assert "<mark>fontaine</mark>" in page and "<mark>fuit</mark>" in page
+    assert "carnot" not in page.lower()
