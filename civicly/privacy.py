@@ -120,11 +120,11 @@ ARABIC_STOPS = frozenset("""
 """.split())
 
 # --- Addresses -------------------------------------------------------------------------------------------------------
-HOUSE_NUMBER = r"\d{1,4}(?:\s?(?:bis|ter|[A-Ca-c]))?\b,?\s+"
+HOUSE_NUMBER = r"(?<!\d)\d{1,4}(?:\s?(?:bis|ter|[A-Ca-c]))?\b,?\s+"
 STREET_NUMBER = r"\d{1,4}(?:\s*[xX×]\s*\d{1,4})?\b"  # "Rue 10 x 15", Dakar's numbered streets
 FRENCH_CONNECTOR = r"(?:(?:de|du|des|la|le|les|ya|wa)\s+|[dl]['’])"
 STREET_NAME = rf"(?:{STREET_NUMBER}|{FRENCH_CONNECTOR}*{CAPITALISED}(?:\s+{FRENCH_CONNECTOR}*{CAPITALISED}){{0,4}})"
-# Street words that go with the street's name; roads (route, road, barabara, طريق) lead to a town they are named
+# Street words that go with the street's name; roads (route, chemin, road, barabara) lead to a town they are named
 # after and go only with a house number.
 STREET_WORD = r"(?i:rue|avenue|boulevard|bd|allée|impasse|ruelle|mtaa)"
 ROAD_WORD = r"(?i:route|chemin|barabara)"

@@ -4,6 +4,8 @@ The table holds real-looking texts per country and language, each with the exact
 negatives (expected output = input) are words a ministry routes on, or amounts and dates that look like numbers.
 """
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicly.privacy import is_iban, redact
 
@@ -124,3 +126,16 @@ def test_an_iban_running_into_a_word_keeps_the_word():
 ])
 def test_personal_data_is_redacted(text, secret):
     assert secret not in redact(text)
+
+
+WORDS = ["je", "suis", "m'appelle", "Fatou", "Diop", "I", "am", "my", "name", "is", "Mr", "Madame", "Bw.", "rue",
+         "avenue", "Moi", "Avenue", "Road", "12", "x", "15", "CNI", "ID", "1751199001234", "A012345678Z", "be123456",
+         "BE", "123456", "MA64", "0115", "1900", "77", "123", "45", "67", "a@b.sn", "Kaolack", "اسمي", "محمد",
+         "أنا", "شارع", "رقم", "5", "jina", "langu", "ni", "Juma", "[name]", "[id]", "[phone]", "de", "la"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=14), st.sampled_from([" ", "  ", "\n", ", "]))
+def test_redaction_is_idempotent_on_any_mix_of_cues(words, separator):
+    once = redact(separator.join(words))
+    assert redact(once) == once
