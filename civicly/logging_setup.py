@@ -1,5 +1,9 @@
 """JSON log lines with a request id: one line per request, never the body or personal data.
 
+Code logs no personal data; as a safety net, each message and traceback goes through ``privacy.redact`` on its way
+out (an SMTP refusal quoting an address, an exception quoting a value), so an e-mail address, phone or identity
+number that slips into a log call is written as ``[email]``, ``[phone]``, ``[id]``.
+
 The request id comes from a sane ``X-Request-ID`` header (set by the reverse proxy) or is generated,
 and is echoed in the response so a citizen's error page, the proxy's log and ours can be matched.
 """
@@ -14,6 +18,8 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
+
+from civicly import privacy
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:+/=-]{8,128}$")
@@ -30,14 +36,14 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": privacy.redact(record.getMessage()),
         }
         request_id = getattr(record, "request_id", None) or current_request_id()
         if request_id:
             line["request_id"] = request_id
         line.update({name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)})
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = privacy.redact(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False)
 
 

@@ -11,7 +11,7 @@ from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.errors import UnknownReference
 from civicly.references import case_by_reference
-from civicly.triage import admin_audit, erasure, retention
+from civicly.triage import admin_audit, erasure, reredaction, retention
 
 privacy = CommandGroup("privacy", help="Retention, and citizens' access to their data and its erasure.")
 
@@ -74,3 +74,15 @@ def erase(reference: str | None, email: str, phone: str, yes: bool) -> None:
     for case in cases:
         erasure.erase_case(session, case, actor)
     click.echo(f"Erased the personal data of {len(cases)} case(s): {references}.")
+
+
+@privacy.command("reredact")
+def reredact() -> None:
+    """Redact stored cases, training labels and survey comments again with today's rules (after an upgrade)."""
+    session = get_session()
+    done = reredaction.reredact(session)
+    admin_audit.record(session, admin_audit.cli_actor(), "privacy.reredact", "cases",
+                       cases_read=done.cases_read, cases_changed=done.cases_changed,
+                       labels_changed=done.labels_changed, comments_changed=done.comments_changed)
+    click.echo(f"{done.cases_read} case(s) read: the redacted text of {done.cases_changed} changed, "
+               f"{done.labels_changed} training label(s) and {done.comments_changed} survey comment(s) with it.")

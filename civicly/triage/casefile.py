@@ -7,11 +7,19 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from civicly import privacy
 from civicly.errors import NotAllowed
 from civicly.models import Case, CaseStatus, Department, Event, Prediction
 from civicly.models.timestamps import utcnow
 from civicly.triage import admin_audit, groups
-from civicly.triage.permissions import Actor, can_act, can_manage_personal_data, can_see_contact, find_visible_case
+from civicly.triage.permissions import (
+    Actor,
+    can_act,
+    can_manage_personal_data,
+    can_see_contact,
+    can_see_full_text,
+    find_visible_case,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class CaseFile:
     overdue: bool = False
     group: groups.GroupSummary | None = None
     similar: list[groups.SimilarReport] = field(default_factory=list)
+    redacted: bool = False  # text, place and messages as redacted for staff outside the case's ministry
 
 
 def open_case(session: Session, actor: Actor, reference: str, locale: str, show_contact: bool = False) -> CaseFile:
@@ -86,8 +95,14 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
         select(Event).where(Event.case_id == case.id).order_by(col(Event.created_at), col(Event.id))))
     duplicate_of = session.get(Case, case.duplicate_of_id).reference if case.duplicate_of_id else None
     group, similar = groups.similar_reports(session, actor, case)
+    full = can_see_full_text(actor, case)
+    if not full:
+        history = [_redacted_event(e) for e in history]
     return CaseFile(
-        reference=case.reference, version=case.version, text=case.text, place=case.place, language=case.language,
+        reference=case.reference, version=case.version,
+        text=case.text if full else case.text_redacted,
+        place=case.place if full or not case.place else privacy.redact(case.place),
+        language=case.language,
         channel=case.channel, status=case.status,
         department_code=department.code if department else None,
         department_name=department.name(locale) if department else None,
@@ -95,20 +110,34 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
         created_at=case.created_at, deadline_at=case.deadline_at, duplicate_of=duplicate_of,
         contact=contact if show_contact else None, contact_available=contact_available,
         can_manage_data=can_manage_personal_data(actor, case), erased_at=case.erased_at,
-        suggestion=_suggestion(prediction, names) if prediction else None,
+        suggestion=_suggestion(prediction, names, None if full else case.text_redacted) if prediction else None,
         history=history,
         can_act=can_act(actor, case),
         overdue=case.deadline_at is not None and case.deadline_at < utcnow() and CaseStatus(case.status).is_open,
-        group=group, similar=similar,
+        group=group, similar=similar, redacted=not full,
     )
 
 
-def _suggestion(p: Prediction, names: dict[str, str]) -> Suggestion:
+def _redacted_event(event: Event) -> Event:
+    """A detached copy of the event with its message redacted (officers' replies name the citizen)."""
+    if not event.message:
+        return event
+    return Event(case_id=event.case_id, kind=event.kind, actor=event.actor, public=event.public,
+                 message=privacy.redact(event.message), before=event.before, after=event.after,
+                 created_at=event.created_at)
+
+
+def _suggestion(p: Prediction, names: dict[str, str], redacted_text: str | None) -> Suggestion:
+    """The model's verdict; given the redacted text, only the words that drove it which that text still holds."""
+    reasons = p.reasons
+    if redacted_text is not None:
+        kept = redacted_text.lower()
+        reasons = [r for r in reasons if (r if isinstance(r, str) else r[0]).lower() in kept]
     return Suggestion(
         model_version=p.model_version,
         department=names.get(p.department_code or "", p.department_code),
         confidence=p.confidence, auto_routed=p.auto_routed, triage_reason=p.triage_reason,
         top3=[(names.get(code, code), prob) for code, prob in p.top3],
-        reasons=p.reasons, urgency=p.urgency, urgency_score=p.urgency_score,
+        reasons=reasons, urgency=p.urgency, urgency_score=p.urgency_score,
         urgency_source=p.urgency_source, urgency_reasons=p.urgency_reasons,
     )

@@ -59,6 +59,12 @@ def find_case_for_data_rights(session: Session, actor: Actor, typed_reference: s
     return case
 
 
+def can_see_full_text(actor: Actor, case: Case) -> bool:
+    """The text as written, with the names, numbers and addresses in it, is for the ministry handling the case too;
+    triage staff, admins and anyone else read it as redacted at intake (``Case.text_redacted``)."""
+    return actor.owns(case)
+
+
 def find_visible_case(session: Session, actor: Actor, typed_reference: str) -> Case:
     """The case if this actor may see it; otherwise UnknownReference, so its existence is not revealed."""
     case = case_by_reference(session, typed_reference)

@@ -54,7 +54,7 @@ def test_an_anonymous_reader_sees_a_published_case_under_its_public_id_with_the_
     assert_valid(body, "requests.json")
     [request] = body
     assert request["service_request_id"] == case.public_id != case.reference
-    assert request["description"] == "The school roof leaks into classrooms. Madame Diop phoned [phone]."
+    assert request["description"] == "The school roof leaks into classrooms. Madame [name] phoned [phone]."
     assert (request["service_code"], request["agency_responsible"]) == ("EDUCATION", "Education and Youth")
     assert (request["lat"], request["long"], request["address"]) == (14.791, -16.936, "Kaolack")
     assert request["address_id"] is None and request["media_url"] is None

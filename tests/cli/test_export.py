@@ -53,3 +53,15 @@ def test_case_export_filters_by_ministry_and_dates_and_defuses_formulas(runner, 
     assert [r["ministry"] for r in rows] == ["SANTE"] and rows[0]["text"].startswith("'=")
     assert runner.invoke(export, ["cases", "--to", "2020-01-01"]).stdout.count("\n") == 1  # the header only
     assert runner.invoke(export, ["cases", "--ministry", "NOPE"]).exit_code == 1
+
+
+def test_open_data_hides_names_street_addresses_and_accounts_but_keeps_the_town(runner, seeded):
+    case = file_case(seeded, "Je suis Fatou Diop, remboursez sur SN08 SN01 0015 2000 0485 0000 3035: la pharmacie de "
+                     "l'avenue Cheikh Anta Diop à Kaolack est fermée", place="12 rue Carnot, Kaolack",
+                     publish_consent=True)
+    publication.approve(seeded, MODERATOR, case.reference, case.text)  # as typed: the export redacts it again
+    seeded.commit()
+    result = runner.invoke(export, ["open-data", "--format", "jsonl"])
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["text"] == "Je suis [name], remboursez sur [iban]: la pharmacie de l'[address] à Kaolack est fermée"
+    assert row["place"] == "Kaolack"

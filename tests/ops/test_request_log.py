@@ -1,6 +1,7 @@
 """One JSON line per request, with a request id that is echoed back; never the body or personal data."""
 import json
 import logging
+import sys
 
 from civicly.logging_setup import JsonFormatter
 from tests.conftest import csrf_token
@@ -42,3 +43,17 @@ def test_the_log_line_holds_neither_the_body_nor_personal_data(client, seeded, c
     everything = "\n".join(JsonFormatter().format(r) for r in caplog.records)
     for secret in ("Aïcha", "Diallo", "aicha", "77 123", "203.0.113.9", "ill."):
         assert secret not in everything
+
+
+def test_personal_data_in_a_log_message_or_traceback_is_redacted():
+    logger = logging.getLogger("civicly.test")
+    try:
+        raise ValueError("refused: aicha@example.sn, KRA PIN A012345678Z")
+    except ValueError:
+        record = logger.makeRecord("civicly.test", logging.WARNING, __file__, 1,
+                                   "delivery to %s at %s failed", ("aicha@example.sn", "+221 77 123 45 67"),
+                                   exc_info=sys.exc_info())
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "delivery to [email] at [phone] failed"
+    assert "aicha@example.sn" not in line["exception"] and "A012345678Z" not in line["exception"]
+    assert "ValueError" in line["exception"]
