@@ -64,7 +64,7 @@ def test_sqlite_queue_order_indexes_match_the_models_with_their_sort_order(sqlit
 
 
 def test_erasure_migration_removes_addresses_from_stored_smtp_errors(database_url):
-    migrate.downgrade(database_url, "0008")
+    migrate.downgrade(database_url, "0006")
     engine = make_engine(database_url)
     now = "2026-01-01 00:00:00"
     with engine.begin() as conn:
@@ -85,14 +85,14 @@ def test_erasure_migration_removes_addresses_from_stored_smtp_errors(database_ur
 
 
 def test_publication_columns_go_down_without_losing_the_queue_order(sqlite_template, tmp_path):
-    """Publication (0006) adds columns in place; its downgrade copies the SQLite table and must give the indexes
+    """Publication (0009) adds columns in place; its downgrade copies the SQLite table and must give the indexes
     their DESC back."""
     import shutil
 
     path = tmp_path / "down.sqlite3"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
-    migrate.downgrade(url, "0009")
+    migrate.downgrade(url, "0008")
     engine = make_engine(url)
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_cases_queue_order'")).scalar()

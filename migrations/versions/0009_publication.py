@@ -1,8 +1,8 @@
 """Publication by consent and moderation: consent, public id and text, approval, the filing API key; revised
 satisfaction answers
 
-Revision ID: 0006
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 13:55:46.854405
 
 Only added columns and indexes, so SQLite alters the cases table in place: recreating it (batch mode) would lose the
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0006'
-down_revision: Union[str, None] = '0009'
+revision: str = '0009'
+down_revision: Union[str, None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,6 +1,6 @@
 """Server-side sessions: user_sessions, one row per sign-in, revocable
 
-Revision ID: 0008
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 13:45:55.308547
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0008'
+revision: str = '0006'
 down_revision: Union[str, None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

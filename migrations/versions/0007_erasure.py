@@ -1,7 +1,7 @@
 """Erasure: cases.erased_at, and SMTP errors that named a citizen's address made anonymous
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 14:00:00.000000
 
 Dead letters used to keep the SMTP server's refusal verbatim, which names the recipient; those errors are replaced by
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0011'
-down_revision: Union[str, None] = '0008'
+revision: str = '0007'
+down_revision: Union[str, None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

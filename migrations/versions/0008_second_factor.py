@@ -1,7 +1,7 @@
 """The second factor: TOTP secret and last time step on users, single-use recovery codes
 
-Revision ID: 0009
-Revises: 0011
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 14:00:00.000000
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0009'
-down_revision: Union[str, None] = '0011'
+revision: str = '0008'
+down_revision: Union[str, None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
