@@ -1,7 +1,6 @@
 """A live Civicly on 127.0.0.1 and a real headless Chromium (Debian's, driven by Playwright)."""
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 
@@ -9,24 +8,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from civicly import create_app
-
-CHROMIUM = os.environ.get("CIVICLY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium package.")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import pytest
 import requests
 
 from civicly.auth import sso
-from tests.browser.conftest import browser  # noqa: F401  (Chromium, for test_browser.py)
 
 PROVIDER_DIR = Path(__file__).parent / "provider"
 CLIENT_ID = "civicly-test"
