@@ -15,7 +15,7 @@ from civicly.errors import NotAllowed
 from civicly.models import Case, Department, Role
 from civicly.models.cases import CaseStatus
 from civicly.models.timestamps import utcnow
-from civicly.triage import deadlines, departments, groups, intake, satisfaction
+from civicly.triage import deadlines, departments, groups, intake, publication, satisfaction
 from civicly.triage.decisions import Conflict, Decision, InvalidDecision, decide
 from civicly.triage.permissions import Actor
 
@@ -107,18 +107,21 @@ def file_demo_cases(session: Session, count: int, route: intake.Router, seed: in
         item = rng.choice(pool[name])
         received = now - HISTORY * (rng.random() ** 1.3) - timedelta(hours=1)
         filed.append((_file(session, item, received, route, chosen=rng.random() < 0.5 and item.department in active,
-                            email=f"demo{i}@example.org" if rng.random() < 0.1 else ""), item.department))
+                            email=f"demo{i}@example.org" if rng.random() < 0.1 else "", consent=i % 3 == 0),
+                      item.department))
     pothole = DemoText(SURGE_TEXT, "en", "TERRITOIRES", "Brooklyn")
     for j in range(surge):
-        filed.append((_file(session, pothole, now - timedelta(minutes=20 * (surge - j)), route, chosen=True, email=""),
-                      pothole.department))
+        filed.append((_file(session, pothole, now - timedelta(minutes=20 * (surge - j)), route, chosen=True, email="",
+                            consent=False), pothole.department))
     _replay_decisions(session, filed, rng, now, active)
     return len(filed)
 
 
-def _file(session: Session, item: DemoText, received: datetime, route: intake.Router, chosen: bool, email: str) -> Case:
+def _file(session: Session, item: DemoText, received: datetime, route: intake.Router, chosen: bool, email: str,
+          consent: bool) -> Case:
     data = intake.SubmissionInput(text=item.text, language=item.language, place=item.place, channel=CHANNEL,
-                                  department_code=item.department if chosen else "", email=email, received_at=received)
+                                  department_code=item.department if chosen else "", email=email, received_at=received,
+                                  publish_consent=consent)
     return intake.submit(session, data, route)
 
 
@@ -128,6 +131,8 @@ def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: rand
     codes = {d.id: d.code for d in session.exec(select(Department))}
     # A triage officer of every ministry: may route unrouted cases and act on all the others.
     officer = Actor(0, "demo.officer@civicly.example", Role.triage, frozenset(codes))
+    # Publication is for a ministry's officers or admins: an admin approves half of the consented reports.
+    moderator = Actor(0, "demo.admin@civicly.example", Role.admin, frozenset(codes))
     for case, truth in sorted(cases, key=lambda pair: pair[0].created_at):
         age = now - case.created_at
         if age < timedelta(days=2) or rng.random() < 0.25:
@@ -135,6 +140,8 @@ def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: rand
         moment = case.created_at + min(age / 3, timedelta(hours=rng.uniform(2, 96)))
         try:
             case = _route_or_confirm(session, officer, case, codes, truth if truth in active else "", moment)
+            if case.publish_consent and case.id % 2 == 0 and not case.needs_triage:
+                publication.approve(session, moderator, case.reference, case.text_redacted)
             moment += timedelta(hours=rng.uniform(1, 72))
             if moment < now and rng.random() < 0.8:
                 case = decide(session, officer, case.reference, Decision(

@@ -39,3 +39,11 @@ def test_seeding_everything_says_what_it_added_and_adds_nothing_twice(session):
     again = demo.seed(session, 0, unrouted, today=date(2026, 6, 1))
     assert (again.ministries_added, again.ministries_present, again.service_levels, again.holidays) == (0, 17, 0, 0)
     assert session.exec(select(func.count()).select_from(Case)).one() == 0
+
+
+def test_the_demo_publishes_some_consented_reports_and_nothing_else(session, client):
+    demo.seed(session, 60, unrouted)
+    published = session.exec(select(Case).where(Case.published_at.is_not(None))).all()
+    assert published and all(case.publish_consent and not case.needs_triage for case in published)
+    body = client.get("/open311/v2/requests.json").get_json()
+    assert {r["service_request_id"] for r in body} == {case.public_id for case in published}
