@@ -68,7 +68,13 @@ def retrain_if_due(session: Session, config: Mapping[str, Any], worker: str,
                    echo: Echo = _silent) -> retraining.Retrained | None:
     """Retrain and maybe promote the routing model if enough officers' decisions arrived (and no other worker is
     at it, and none did today); returns what it did, or None when it was not due."""
-    if not retraining.claim(session, config, worker):
+    try:
+        claimed = retraining.claim(session, config, worker)
+    except OperationalError as exc:  # database busy or unreachable: asked again next pass
+        session.rollback()
+        echo(f"retraining check paused: {type(exc.orig).__name__}", err=True)
+        return None
+    if not claimed:
         session.rollback()  # nothing claimed: end the read-only transaction
         return None
     session.commit()  # the lease is taken for all to see before the minute of training

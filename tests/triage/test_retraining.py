@@ -87,6 +87,7 @@ def test_enough_decisions_retrain_and_promote_by_itself_once_a_day(app, seeded, 
     assert active != history and models.versions() == sorted([history, active]), lines[-1]
     card = models.card(active)
     assert card["database_examples"] == len(REVIEWED)  # the latest decision of each reviewed case
+    assert card["metrics"]["per_file"]["database"]["rows"] >= 1  # the gate compared on officers' rows too
     assert {"SANTE", "EDUCATION"} <= set(models.load(active)[0].classes_)  # signed: it loads with the app's key
     trained = audited(app, "model.train")[-1]
     assert (trained.actor, trained.target, trained.details["from_db"]) == ("worker", active, True)
