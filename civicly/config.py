@@ -14,6 +14,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_KEY_LENGTH = 32
 PRODUCTION_COOKIE_NAME = "__Host-session"
 SECOND_FACTOR_POLICIES = ("admins", "all")
+# The bundled files and label map the demo model is trained on (Makefile, ``demo``): the worker's default history.
+BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 class ConfigError(RuntimeError):
@@ -44,6 +46,14 @@ def _second_factor_policy(value: str) -> str:
     return policy
 
 
+def _retrain_data(value: str | None) -> list[str]:
+    """CIVICLY_RETRAIN_DATA: data files separated by the system's path separator (":" on Linux), default the bundled
+    files."""
+    if value and value.strip():
+        return [part.strip() for part in value.split(os.pathsep) if part.strip()]
+    return [str(path) for path in sorted(BUNDLED_DATA.glob("*.csv"))]
+
+
 def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     env = os.environ if environ is None else environ
@@ -68,6 +78,10 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "DATABASE_URL": database_url,
         "MODEL_DIR": env.get("CIVICLY_MODEL_DIR") or str(instance_path / "models"),
         "MODEL_SIGNING_KEY": model_signing_key,
+        # The worker retrains after this many new officers' decisions, at most once a day (0: never by itself).
+        "RETRAIN_AFTER_LABELS": int(env.get("CIVICLY_RETRAIN_AFTER_LABELS", "200")),
+        "RETRAIN_DATA": _retrain_data(env.get("CIVICLY_RETRAIN_DATA")),
+        "RETRAIN_LABEL_MAP": env.get("CIVICLY_RETRAIN_LABEL_MAP", str(BUNDLED_DATA / "label_maps" / "demo.csv")),
         "DEFAULT_LOCALE": env.get("CIVICLY_DEFAULT_LOCALE", "fr"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis down: each worker counts in memory meanwhile instead of refusing citizens; give up on it quickly.

@@ -1,5 +1,5 @@
-"""``civicly worker`` groups new cases with similar reports and sends the outbox's e-mails; ``civicly outbox`` shows
-and retries the e-mails' dead letters."""
+"""``civicly worker`` groups new cases with similar reports, sends the outbox's e-mails and retrains the model;
+``civicly outbox`` shows and retries the e-mails' dead letters."""
 from __future__ import annotations
 
 import click
@@ -21,7 +21,8 @@ from civicly.triage import worker as worker_loop
               help="Messages claimed at a time.")
 def worker(once: bool, interval: float, batch: int) -> None:
     """Group new cases with similar open reports, send citizens' e-mails from the outbox (SMTP from
-    CIVICLY_SMTP_*), and delete officers' sessions that ended. Several workers may run at once.
+    CIVICLY_SMTP_*), delete officers' sessions that ended, and retrain the routing model after
+    CIVICLY_RETRAIN_AFTER_LABELS new officers' decisions (once a day at most). Several workers may run at once.
 
     Stops cleanly on SIGTERM or Ctrl-C after the case or message in hand.
     """

@@ -15,6 +15,7 @@ from civicly.models.audit import Event  # noqa: E402
 from civicly.models.cases import Case, CaseStatus, Urgency  # noqa: E402
 from civicly.models.deadlines import Holiday, ServiceLevel  # noqa: E402
 from civicly.models.groups import CaseGroup, CaseGroupMember  # noqa: E402
+from civicly.models.jobs import Job  # noqa: E402
 from civicly.models.labels import Label  # noqa: E402
 from civicly.models.organisations import Department  # noqa: E402
 from civicly.models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
@@ -24,5 +25,5 @@ from civicly.models.sessions import UserSession  # noqa: E402
 from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noqa: E402
 
 __all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "Department", "Event",
-           "Holiday", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "RecoveryCode", "Role",
+           "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "RecoveryCode", "Role",
            "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment", "UserSession"]

@@ -1,7 +1,9 @@
-"""The worker's loop: group new cases with similar open reports, send the outbox's e-mails, and delete ended
-officers' sessions, until stopped.
+"""The worker's loop: group new cases with similar open reports, send the outbox's e-mails, delete ended officers'
+sessions, and retrain the routing model once enough officers' decisions arrived, until stopped.
 
-Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them).
+Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them). A
+retraining runs in the loop itself: that pass takes about a minute (once a day at most), during which this worker
+neither groups nor sends; other workers go on.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from civicly import mail
-from civicly.triage import groups, sessions
+from civicly.triage import groups, retraining, sessions
 
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
 
@@ -58,7 +60,37 @@ def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worke
         echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
     sessions.purge_ended(session, sessions.SessionPolicy.from_config(config))
     session.commit()  # one short DELETE on a table about as large as the number of people signed in
+    retrain_if_due(session, config, worker, echo)
     return grouped, done
+
+
+def retrain_if_due(session: Session, config: Mapping[str, Any], worker: str,
+                   echo: Echo = _silent) -> retraining.Retrained | None:
+    """Retrain and maybe promote the routing model if enough officers' decisions arrived (and no other worker is
+    at it, and none did today); returns what it did, or None when it was not due."""
+    try:
+        claimed = retraining.claim(session, config, worker)
+    except OperationalError as exc:  # database busy or unreachable: asked again next pass
+        session.rollback()
+        echo(f"retraining check paused: {type(exc.orig).__name__}", err=True)
+        return None
+    if not claimed:
+        session.rollback()  # nothing claimed: end the read-only transaction
+        return None
+    session.commit()  # the lease is taken for all to see before the minute of training
+    echo("retraining the routing model on the historical data and officers' decisions...")
+    try:
+        outcome = retraining.retrain(session, config, "worker", echo)
+    except BaseException:  # an unexpected failure or Ctrl-C: free the job now rather than when its lease ends
+        session.rollback()
+        retraining.release(session, worker)
+        session.commit()  # the job is free again (its start time keeps it to once a day)
+        raise
+    retraining.release(session, worker)
+    session.commit()  # the audit of this retraining, and the job free again
+    echo(f"model {outcome.version or '-'} {'promoted' if outcome.promoted else 'not promoted'}"
+         + (f": {outcome.problem}" if outcome.problem else ""), err=outcome.problem is not None)
+    return outcome
 
 
 def run(session: Session, config: Mapping[str, Any], send: mail.Send, worker: str, batch: int, interval: float,

@@ -93,3 +93,17 @@ def test_behind_a_proxy_https_and_the_client_address_come_from_forwarded_headers
     assert address == "127.0.0.1" and "Strict-Transport-Security" not in headers  # not trusted by default
     address, headers = served(proxy_fix=1)
     assert address == "198.51.100.7" and headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_worker_retrains_on_the_demo_models_data_unless_told_otherwise(tmp_path):
+    defaults = load_settings(tmp_path, {})
+    assert defaults["RETRAIN_AFTER_LABELS"] == 200
+    assert [Path(p).name for p in defaults["RETRAIN_DATA"]] == [
+        "cfpb_complaints_en.csv", "fr_questions_ecrites_an.csv", "masakhanews_sw.csv", "nyc311_requests_en.csv",
+        "sib200_topics_ar.csv"]
+    assert all(Path(p).is_file() for p in defaults["RETRAIN_DATA"])
+    assert Path(defaults["RETRAIN_LABEL_MAP"]).is_file()
+    chosen = load_settings(tmp_path, {"CIVICLY_RETRAIN_AFTER_LABELS": "0", "CIVICLY_RETRAIN_LABEL_MAP": "",
+                                      "CIVICLY_RETRAIN_DATA": f"/srv/a.csv{os.pathsep} /srv/b.csv{os.pathsep}"})
+    assert (chosen["RETRAIN_AFTER_LABELS"], chosen["RETRAIN_DATA"], chosen["RETRAIN_LABEL_MAP"]) == (
+        0, ["/srv/a.csv", "/srv/b.csv"], "")
