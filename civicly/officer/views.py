@@ -67,8 +67,9 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
     form = form or DecisionForm()
     form.department.choices = choices(*((d.code, f"{d.code} · {d.name(str(get_locale()))}")
                                         for d in list_departments(get_session(), include_inactive=False)))
-    if case.department_code:
-        form.department.data = form.department.data or case.department_code
+    # The control starts on the model's first suggestion (a ministry still active), else on the current ministry.
+    suggested = [m.code for m in case.suggestion.top3 if m.active] if case.suggestion else []
+    form.department.data = form.department.data or next(iter(suggested), None) or case.department_code
     publication_form = publication_form or PublicationForm(data={"public_text": published.public_text})
     return render_template("officer/case.html", case=case, form=form, conflict=conflict, publication=published,
                            publication_form=publication_form), status
