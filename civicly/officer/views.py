@@ -109,8 +109,8 @@ def decide(reference: str):
         flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
         return render_case(reference, form=form, status=400)
     flash(_("Saved."))
-    if not can_view(actor, case):  # reassigned away: it now lives in another ministry's queue
-        return redirect(url_for("officer.queue"), code=303)
+    if not can_view(actor, case):  # routed away: back to the queue this officer works from, for the next case
+        return redirect(url_for("officer.triage" if actor.role == Role.triage else "officer.queue"), code=303)
     return redirect(url_for("officer.case", reference=reference), code=303)
 
 
