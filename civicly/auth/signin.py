@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from civicly.auth.session import SignedInUser, session_policy
 from civicly.db import get_session
-from civicly.models import User
+from civicly.models import Role, User
 from civicly.triage import accounts, second_factor, sessions
 
 PENDING = "civicly.pending_sign_in"
@@ -25,11 +25,13 @@ RECOVERY_CODES = "civicly.recovery_codes"
 PENDING_FOR = timedelta(minutes=5)
 
 
-def safe_next(target: str | None) -> str:
-    """``target`` if it is a path on this site, else the queue: never an open redirect."""
+def safe_next(target: str | None, user: User | None = None) -> str:
+    """``target`` if it is a path on this site, else the user's home queue: never an open redirect.
+
+    Triage staff work from the triage queue, everyone else from their ministries' queue."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("officer.queue")
+    return url_for("officer.triage" if user is not None and user.role == Role.triage else "officer.queue")
 
 
 def finish_sign_in(user: User, next_url: str | None) -> Response:
@@ -39,7 +41,7 @@ def finish_sign_in(user: User, next_url: str | None) -> Response:
     token, row = sessions.open_session(get_session(), user, session_policy(), address=request.remote_addr or "",
                                        user_agent=request.user_agent.string)
     login_user(SignedInUser(user, token, row.id), remember=False)
-    return redirect(safe_next(next_url), code=303)
+    return redirect(safe_next(next_url, user), code=303)
 
 
 def sign_out() -> None:
@@ -56,7 +58,7 @@ def begin_sign_in(user: User, next_url: str | None) -> Response:
     if second_factor.enrolled(user) or second_factor.required(user, current_app.config["REQUIRE_2FA"]):
         session.pop(ENROL_SECRET, None)
         session[PENDING] = {"user_id": user.id, "until": int(time.time() + PENDING_FOR.total_seconds()),
-                            "next": safe_next(next_url)}
+                            "next": safe_next(next_url, user)}
         endpoint = "auth.second_factor_page" if second_factor.enrolled(user) else "auth.enrol_at_sign_in"
         return redirect(url_for(endpoint), code=303)
     accounts.record_sign_in(get_session(), user)
@@ -79,6 +81,6 @@ def complete_sign_in(user: User, recovery_codes: list[str] | None = None) -> Res
     accounts.record_sign_in(get_session(), user)
     if recovery_codes is None:
         return finish_sign_in(user, next_url)
-    response = finish_sign_in(user, url_for("auth.recovery_codes", next=safe_next(next_url)))
+    response = finish_sign_in(user, url_for("auth.recovery_codes", next=safe_next(next_url, user)))
     session[RECOVERY_CODES] = recovery_codes  # into the new session, read once by the next page
     return response

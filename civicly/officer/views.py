@@ -67,8 +67,9 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
     form = form or DecisionForm()
     form.department.choices = choices(*((d.code, f"{d.code} · {d.name(str(get_locale()))}")
                                         for d in list_departments(get_session(), include_inactive=False)))
-    if case.department_code:
-        form.department.data = form.department.data or case.department_code
+    # The control starts on the model's first suggestion (a ministry still active), else on the current ministry.
+    suggested = [m.code for m in case.suggestion.top3 if m.active] if case.suggestion else []
+    form.department.data = form.department.data or next(iter(suggested), None) or case.department_code
     publication_form = publication_form or PublicationForm(data={"public_text": published.public_text})
     return render_template("officer/case.html", case=case, form=form, conflict=conflict, publication=published,
                            publication_form=publication_form), status
@@ -108,8 +109,8 @@ def decide(reference: str):
         flash(_("This could not be done: %(why)s.", why=str(exc)), "error")
         return render_case(reference, form=form, status=400)
     flash(_("Saved."))
-    if not can_view(actor, case):  # reassigned away: it now lives in another ministry's queue
-        return redirect(url_for("officer.queue"), code=303)
+    if not can_view(actor, case):  # routed away: back to the queue this officer works from, for the next case
+        return redirect(url_for("officer.triage" if actor.role == Role.triage else "officer.queue"), code=303)
     return redirect(url_for("officer.case", reference=reference), code=303)
 
 

@@ -1,6 +1,7 @@
 """Everything an officer sees on one case page, as plain data for the template."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,13 +31,23 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class SuggestedMinistry:
+    """One of the model's three best ministries; ``active`` ones are offered as one-click routing choices."""
+
+    code: str
+    name: str
+    probability: float
+    active: bool
+
+
+@dataclass(frozen=True)
 class Suggestion:
     model_version: str
     department: str | None
     confidence: float
     auto_routed: bool
     triage_reason: str | None
-    top3: list[tuple[str, float]]
+    top3: list[SuggestedMinistry]
     reasons: list[Any]
     urgency: str | None
     urgency_score: float
@@ -87,7 +98,6 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
             raise NotAllowed("contact details are for the case's ministry")
         admin_audit.record(session, actor.email, "contact.view", case.reference)
     departments = {d.id: d for d in session.exec(select(Department))}
-    names = {d.code: d.name(locale) for d in departments.values()}
     department = departments.get(case.department_id)
     prediction = session.exec(
         select(Prediction).where(Prediction.case_id == case.id).order_by(col(Prediction.id).desc())).first()
@@ -110,7 +120,8 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
         created_at=case.created_at, deadline_at=case.deadline_at, duplicate_of=duplicate_of,
         contact=contact if show_contact else None, contact_available=contact_available,
         can_manage_data=can_manage_personal_data(actor, case), erased_at=case.erased_at,
-        suggestion=_suggestion(prediction, names, None if full else case.text_redacted) if prediction else None,
+        suggestion=_suggestion(prediction, departments.values(), locale, None if full else case.text_redacted)
+        if prediction else None,
         history=history,
         can_act=can_act(actor, case),
         overdue=case.deadline_at is not None and case.deadline_at < utcnow() and CaseStatus(case.status).is_open,
@@ -127,8 +138,10 @@ def _redacted_event(event: Event) -> Event:
                  created_at=event.created_at)
 
 
-def _suggestion(p: Prediction, names: dict[str, str], redacted_text: str | None) -> Suggestion:
+def _suggestion(p: Prediction, departments: Iterable[Department], locale: str, redacted_text: str | None) -> Suggestion:
     """The model's verdict; given the redacted text, only the words that drove it which that text still holds."""
+    by_code = {d.code: d for d in departments}
+    names = {code: d.name(locale) for code, d in by_code.items()}
     reasons = p.reasons
     if redacted_text is not None:
         kept = redacted_text.lower()
@@ -137,7 +150,8 @@ def _suggestion(p: Prediction, names: dict[str, str], redacted_text: str | None)
         model_version=p.model_version,
         department=names.get(p.department_code or "", p.department_code),
         confidence=p.confidence, auto_routed=p.auto_routed, triage_reason=p.triage_reason,
-        top3=[(names.get(code, code), prob) for code, prob in p.top3],
+        top3=[SuggestedMinistry(code, names.get(code, code), prob, code in by_code and by_code[code].active)
+              for code, prob in p.top3],
         reasons=reasons, urgency=p.urgency, urgency_score=p.urgency_score,
         urgency_source=p.urgency_source, urgency_reasons=p.urgency_reasons,
     )

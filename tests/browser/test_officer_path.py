@@ -1,6 +1,7 @@
 """Officers work the queue in a real Chromium: sign in, open the most urgent case, reassign it; a reply reaches
 the citizen."""
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from sqlmodel import Session
 
 from civicly.models import Role
@@ -64,3 +65,48 @@ def test_public_reply_appears_on_the_tracking_page(browser, live_server, officer
     assert citizen.get_by_text("New chairs are ordered and arrive next week.").is_visible()
     citizen.context.close()
     awa.context.close()
+
+
+@pytest.fixture
+def triage_case(live_app) -> str:
+    """A case the model put at 96 % for Santé but left to manual triage, and a triage officer."""
+    from civicly.classify import Routing
+    from civicly.triage.intake import SubmissionInput, submit
+    from classifier import Prediction
+
+    verdict = Prediction(department="SANTE", confidence=0.96, auto_routed=False,
+                         top3=[("SANTE", 0.96), ("EDUCATION", 0.03), ("AGRICULTURE", 0.01)], reasons=["médecin"],
+                         urgency="medium", urgency_score=0.5, urgency_source="rules", urgency_reasons=[],
+                         language="fr", triage_reason="language_not_auto_routed")
+    with Session(live_app.extensions["civicly.engine"], expire_on_commit=False) as session:
+        create_user(session, "tri@gov.sn", PASSWORD, Role.triage, [], actor=ACTOR)
+        create_user(session, "awa@sante.gouv.sn", PASSWORD, Role.officer, ["SANTE"], actor=ACTOR)
+        case = submit(session, SubmissionInput(text="Il n'y a plus de médecin au centre de santé de Kaolack."),
+                      route=lambda _text: Routing("v1", verdict))
+        session.commit()
+        return case.reference
+
+
+def test_triage_officer_routes_a_case_in_one_click_from_the_keyboard(browser, live_server, triage_case):
+    tri = browser.new_context(base_url=live_server, locale="en-GB").new_page()
+    tri.goto("/officer/login")
+    tri.get_by_label("E-mail address").fill("tri@gov.sn")
+    tri.get_by_label("Password").fill(PASSWORD)
+    tri.get_by_role("button", name="Sign in").click()
+    tri.wait_for_url("**/officer/triage")
+    tri.get_by_role("link", name=triage_case).click()
+    assert tri.get_by_label("Ministry").input_value() == "SANTE"
+    results = Axe().run(tri, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                            "wcag21aa"]}})
+    assert results.violations_count == 0, results.generate_report()
+    button = tri.get_by_role("button", name="Send to Health and Prevention (96%)")
+    button.focus()
+    tri.keyboard.press("Enter")
+    tri.wait_for_url("**/officer/triage")
+    assert triage_case not in tri.locator("main").inner_text()
+
+    awa = browser.new_context(base_url=live_server, locale="en-GB").new_page()
+    sign_in(awa, "awa@sante.gouv.sn")
+    assert awa.locator("table.queue tbody tr").first.get_by_role("link").inner_text() == triage_case
+    awa.context.close()
+    tri.context.close()
