@@ -49,6 +49,7 @@ def figures(board: Dashboard) -> list[Figure]:
                       _("Model version")),
             _accuracy(board, "accuracy-language", _("Model accuracy by language"), board.accuracy_by_language,
                       _("Language")),
+            _auto_routing(board),
             _topics(board), _satisfaction(board)]
 
 
@@ -119,6 +120,20 @@ def _accuracy(board: Dashboard, key: str, title: str, items, column: str) -> Fig
         maximum=100, label=lambda values: f"{values[0]:.0f} %")
     table = [[item.key, str(item.correct), str(item.total), format_percent(item.rate)] for item in totals.values()]
     return Figure(key, title, chart, [column, _("Right"), _("Reviewed"), _("Accuracy")], table, empty=not rows)
+
+
+def _auto_routing(board: Dashboard) -> Figure:
+    title = _("Routed by the model itself, by language and model version")
+    rows = [(f"{item.language} · {item.version}", [item.share * 100]) for item in board.auto_routing]
+    chart = charts.horizontal_bars(
+        "auto-routing", title,
+        _("Share of the cases received that the model routed without an officer; the table says how often officers "
+          "who reviewed them kept the model's ministry."), rows, maximum=100, label=lambda values: f"{values[0]:.0f} %")
+    table = [[item.language, item.version, str(item.cases), str(item.auto_routed), format_percent(item.share),
+              str(item.reviewed), format_percent(item.accuracy) if item.accuracy is not None else "—"]
+             for item in board.auto_routing]
+    return Figure("auto-routing", title, chart, [_("Language"), _("Model version"), _("Cases"), _("Routed by itself"),
+                                                 _("Share"), _("Reviewed"), _("Accuracy")], table, empty=not rows)
 
 
 def _topics(board: Dashboard) -> Figure:

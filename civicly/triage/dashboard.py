@@ -11,7 +11,17 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from civicly.models import Case, CaseGroup, CaseGroupMember, Department, Event, Label, Role, SatisfactionAnswer
+from civicly.models import (
+    Case,
+    CaseGroup,
+    CaseGroupMember,
+    Department,
+    Event,
+    Label,
+    Prediction,
+    Role,
+    SatisfactionAnswer,
+)
 from civicly.models.cases import OPEN_STATUSES
 from civicly.models.timestamps import utcnow
 from civicly.triage.departments import department_by_code
@@ -23,6 +33,27 @@ ROUTES = ("model", "sender", "officer", "waiting")
 OFFICER_KINDS = ("reply", "status")
 TOP_TOPICS = 8
 UNROUTED = "—"  # the ministry "code" of cases not routed yet
+
+
+@dataclass
+class AutoRouting:
+    """For one language and model version: the cases it predicted, those it routed by itself, and how many of those
+    the officers reviewed and kept in the model's ministry (the promise a ministry is made)."""
+
+    language: str
+    version: str
+    cases: int = 0
+    auto_routed: int = 0
+    reviewed: int = 0
+    kept: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.auto_routed / self.cases if self.cases else 0.0
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.kept / self.reviewed if self.reviewed else None
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,7 @@ class Dashboard:
     routing: dict[str, int] = field(default_factory=dict)
     accuracy_by_version: list[Accuracy] = field(default_factory=list)
     accuracy_by_language: list[Accuracy] = field(default_factory=list)
+    auto_routing: list[AutoRouting] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     satisfied: int = 0
     unsatisfied: int = 0
@@ -141,6 +173,7 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
     _first_response(board, cases, events, codes)
     board.routing = _routing(session, in_scope, cases, start, end)
     _accuracy(board, session, in_scope, start, end)
+    board.auto_routing = _auto_routing(session, in_scope, start, end)
     board.topics = _topics(session, in_scope, codes, start, end)
     answers = session.exec(select(SatisfactionAnswer.answered).join(Case, Case.id == SatisfactionAnswer.case_id)
                            .where(in_scope, SatisfactionAnswer.created_at >= start,
@@ -259,6 +292,33 @@ def _accuracy(board: Dashboard, session: Session, in_scope, start: datetime, end
             tally[key][1] += 1
     board.accuracy_by_version = [Accuracy(k, *v) for k, v in sorted(by_version.items())]
     board.accuracy_by_language = [Accuracy(k, *v) for k, v in sorted(by_language.items())]
+
+
+def _auto_routing(session: Session, in_scope, start: datetime, end: datetime) -> list[AutoRouting]:
+    """Cases received in the period, by the language and model version of their first prediction: the share the
+    model routed by itself, and among those the officers later reviewed, the share left in the model's ministry
+    (the latest label of each case, whenever it was given)."""
+    first: dict[int, Prediction] = {}
+    for prediction in session.exec(select(Prediction).join(Case, Case.id == Prediction.case_id)
+                                   .where(in_scope, Case.created_at >= start, Case.created_at < end)
+                                   .order_by(col(Prediction.id).desc())):
+        first[prediction.case_id] = prediction
+    final: dict[int, str | None] = {}
+    if first:
+        for case_id, code in session.exec(select(Label.case_id, Label.department_code)
+                                          .where(col(Label.case_id).in_(list(first))).order_by(col(Label.id))):
+            final[case_id] = code
+    tallies: dict[tuple[str, str], AutoRouting] = {}
+    for case_id, prediction in first.items():
+        key = (prediction.language or "—", prediction.model_version)
+        tally = tallies.setdefault(key, AutoRouting(*key))
+        tally.cases += 1
+        if prediction.auto_routed:
+            tally.auto_routed += 1
+            if case_id in final:
+                tally.reviewed += 1
+                tally.kept += int(final[case_id] == prediction.department_code)
+    return [tallies[key] for key in sorted(tallies)]
 
 
 def _topics(session: Session, in_scope, codes: dict[int, str], start: datetime, end: datetime) -> list[Topic]:

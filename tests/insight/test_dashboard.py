@@ -135,3 +135,27 @@ def test_the_survey_closes_after_its_window(seeded, history):
         satisfaction.answer(seeded, closed.reference, False, now=late)
     with pytest.raises(satisfaction.NotAsked):
         satisfaction.answer(seeded, history[8].reference, True)  # still open
+
+
+def test_auto_routing_share_and_accuracy_by_language_and_version(seeded, make_user, client, login_as):
+    from civicly.models import Prediction
+
+    sante = Actor.of(seeded, make_user("awa@sante.gouv.sn", "officer", ["SANTE"]))
+    predicted = [("fr", "v1", True), ("fr", "v1", True), ("fr", "v1", False), ("en", "v2", True)]
+    cases = [file_case(seeded, f"Le centre de santé numéro {i} n'a plus de médecin") for i in range(len(predicted))]
+    for case, (language, version, auto) in zip(cases, predicted, strict=True):
+        seeded.add(Prediction(case_id=case.id, model_version=version, department_code="SANTE", confidence=0.97,
+                              auto_routed=auto, language=language))
+    seeded.commit()
+    decide(seeded, sante, cases[0].reference, Decision("confirm", 1))  # kept in the model's ministry
+    decide(seeded, sante, cases[1].reference, Decision("reassign", 1, department_code="EDUCATION",
+                                                       reason="A school's health post"))
+    seeded.commit()
+    board = build(seeded, Scope(None), Period.last_weeks(4))
+    assert [(a.language, a.version, a.cases, a.auto_routed, a.reviewed, a.kept) for a in board.auto_routing] == [
+        ("en", "v2", 1, 1, 0, 0), ("fr", "v1", 3, 2, 2, 1)]
+    assert board.auto_routing[1].accuracy == 0.5 and board.auto_routing[0].accuracy is None
+    make_user("root@gov.sn", "admin", [])
+    login_as("root@gov.sn")
+    page = client.get("/admin/dashboard").get_data(as_text=True)
+    assert "Routed by the model itself, by language and model version" in page and "fr · v1" in page
