@@ -147,10 +147,8 @@ def users_sign_out(email: str, session_id: int | None) -> None:
 @click.argument("email")
 def users_unlock(email: str) -> None:
     """Lift the sign-in lock of EMAIL and forget its failed attempts (audited as user.unlock)."""
-    try:
+    with _refused_as_errors():
         accounts.unlock(get_session(), email, admin_audit.cli_actor())
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Unlocked {accounts.normalise_email(email)}.")
 
 
@@ -161,8 +159,6 @@ def users_reset_second_factor(email: str) -> None:
 
     If a second factor is required of this account, its next sign-in sets up a new one before the session opens.
     """
-    try:
+    with _refused_as_errors():
         second_factor.reset(get_session(), email, admin_audit.cli_actor())
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Second factor removed for {accounts.normalise_email(email)}.")
