@@ -130,6 +130,28 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "OIDC_CLIENT_ID": env.get("CIVICLY_OIDC_CLIENT_ID", ""),
         "OIDC_CLIENT_SECRET": env.get("CIVICLY_OIDC_CLIENT_SECRET", ""),
         "OIDC_LABEL": env.get("CIVICLY_OIDC_LABEL", "").strip(),
+        **_channel_settings(env),
+    }
+
+
+def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """SMS, USSD and WhatsApp (docs/channels.md): each callback is off (404) until its secret is set, and outgoing
+    SMS wait in the outbox until CIVICLY_SMS_PROVIDER and its credentials are."""
+    return {
+        "CHANNEL_TOKEN": env.get("CIVICLY_CHANNEL_TOKEN", ""),  # Africa's Talking callbacks carry it as ?token=
+        "CHANNEL_RATE_LIMIT": env.get("CIVICLY_CHANNEL_RATE_LIMIT", "20 per minute;200 per hour"),  # per phone
+        "SMS_MERGE_MINUTES": float(env.get("CIVICLY_SMS_MERGE_MINUTES", "3")),  # parts of a long SMS: one case
+        "SMS_PROVIDER": env.get("CIVICLY_SMS_PROVIDER", "").strip().lower(),  # africastalking | twilio | empty
+        "SMS_SENDER_ID": env.get("CIVICLY_SMS_SENDER_ID", ""),
+        "AFRICASTALKING_USERNAME": env.get("CIVICLY_AFRICASTALKING_USERNAME", ""),
+        "AFRICASTALKING_API_KEY": env.get("CIVICLY_AFRICASTALKING_API_KEY", ""),
+        "AFRICASTALKING_API_URL": env.get("CIVICLY_AFRICASTALKING_API_URL",
+                                          "https://api.africastalking.com").rstrip("/"),
+        "TWILIO_ACCOUNT_SID": env.get("CIVICLY_TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": env.get("CIVICLY_TWILIO_AUTH_TOKEN", ""),  # checks callbacks' signatures, and sends
+        "TWILIO_API_URL": env.get("CIVICLY_TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+        "TWILIO_WHATSAPP_FROM": env.get("CIVICLY_TWILIO_WHATSAPP_FROM", ""),  # the WhatsApp sender, +number
+        "SMS_TIMEOUT": float(env.get("CIVICLY_SMS_TIMEOUT", "30")),
     }
 
 

@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "published": _l("Published"),
     "unpublished": _l("Withdrawn from publication"),
     "grouped": _l("Grouped with other reports about the same problem"),
+    "appended": _l("More of the message received"),
 }
 URGENCY_SOURCE_LABELS = {
     "officer": _l("officer"),

@@ -13,6 +13,7 @@ from civicly.models.admin_audit import AdminAction  # noqa: E402
 from civicly.models.apikeys import ApiKey  # noqa: E402
 from civicly.models.audit import Event  # noqa: E402
 from civicly.models.cases import Case, CaseStatus, Urgency  # noqa: E402
+from civicly.models.channels import ChannelMessage  # noqa: E402
 from civicly.models.deadlines import Holiday, ServiceLevel  # noqa: E402
 from civicly.models.groups import CaseGroup, CaseGroupMember  # noqa: E402
 from civicly.models.jobs import Job  # noqa: E402
@@ -24,6 +25,7 @@ from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402
 from civicly.models.sessions import UserSession  # noqa: E402
 from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noqa: E402
 
-__all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "Department", "Event",
+__all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "ChannelMessage",
+           "Department", "Event",
            "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "RecoveryCode", "Role",
            "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment", "UserSession"]

@@ -53,7 +53,7 @@ class Case(SQLModel, table=True):
     text_redacted: str = Field(sa_column=Column(Text, nullable=False))
     contact_name: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=254)
-    contact_phone: str | None = Field(default=None, max_length=40)
+    contact_phone: str | None = Field(default=None, max_length=40, index=True)  # phones ask about their cases
     place: str | None = Field(default=None, max_length=200)
     latitude: float | None = Field(default=None)
     longitude: float | None = Field(default=None)
@@ -84,6 +84,8 @@ class Case(SQLModel, table=True):
     # Publication (docs/publication.md): the citizen's consent, then an officer's approval of a public text. A
     # published case is shown to anyone under its random public id, never under its reference (the tracking secret).
     publish_consent: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The citizen agreed to news by SMS at contact_phone (asked on the web form; implied when they wrote by phone).
+    sms_consent: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     public_id: str | None = Field(default=None, max_length=16, unique=True, index=True)
     public_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     published_at: datetime | None = Field(default=None, index=True)

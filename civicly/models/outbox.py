@@ -19,7 +19,8 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One e-mail to the citizen of a case. The address is read from the case when sending, never copied here."""
+    """One e-mail or SMS to the citizen of a case. The address or number is read from the case when sending, never
+    copied here."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -27,7 +28,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     event_id: int | None = Field(default=None, foreign_key="events.id")
-    kind: str = Field(max_length=16)  # acknowledgement | reply | status | closure
+    kind: str = Field(max_length=16)  # acknowledgement | reply | status | closure; sms_ack, sms_reply... by SMS
     language: str | None = Field(default=None, max_length=8)
     idempotency_key: str = Field(max_length=100, unique=True)  # also the Message-ID, so receivers can drop repeats
     status: str = Field(default=OutboxStatus.pending.value, max_length=16)
@@ -37,4 +38,7 @@ class OutboxMessage(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sent_at: datetime | None = Field(default=None)
+    # SMS: the provider's id for the message, and what its last delivery report said (delivered, failed...).
+    provider_message_id: str | None = Field(default=None, max_length=100, index=True)
+    delivery_status: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)

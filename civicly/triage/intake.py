@@ -1,4 +1,4 @@
-"""Storing a citizen's submission, whatever door it came through (web form, Open311, import)."""
+"""Storing a citizen's submission, whatever door it came through (web form, Open311, SMS, USSD, WhatsApp, import)."""
 from __future__ import annotations
 
 import logging
@@ -58,6 +58,8 @@ class SubmissionInput:
     received_at: datetime | None = None  # when an import replays older reports; otherwise now
     publish_consent: bool = False  # the sender agrees to publication without contact details, if an officer approves
     filed_by_key_id: int | None = None  # the Open311 key that filed it, so that partner can read it back
+    sms_consent: bool = False  # news by SMS at ``phone`` (the web form asks; writing by phone is agreeing)
+    receipt_sent: bool = False  # the channel answered with the reference itself (TwiML): no SMS acknowledgement
 
 
 def clean_text(value: str | None) -> str:
@@ -169,6 +171,7 @@ def _build_case(session: Session, data: SubmissionInput, routing: Routing | None
         channel=data.channel,
         form_token=data.form_token or None,
         publish_consent=bool(data.publish_consent),
+        sms_consent=bool(data.sms_consent and data.phone),
         filed_by_key_id=data.filed_by_key_id,
         department_id=department.id if department else None,
         needs_triage=department is None,
@@ -189,7 +192,7 @@ def _build_case(session: Session, data: SubmissionInput, routing: Routing | None
     if routing is not None and prediction is not None:
         session.add(_prediction_row(case, routing))
     session.add(_routing_event(case, department, chosen is not None, routing))
-    outbox.enqueue(session, case, "acknowledgement")
+    outbox.enqueue(session, case, "acknowledgement", sms=not data.receipt_sent)
     outbox.enqueue_grouping(session, case)  # similar reports: compared after the response, by ``civicly worker``
     return case
 

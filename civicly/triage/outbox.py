@@ -1,4 +1,4 @@
-"""The transactional outbox: e-mails to citizens are rows written with the change they announce, then claimed,
+"""The transactional outbox: e-mails and SMS to citizens are rows written with the change they announce, then claimed,
 sent and marked by ``civicly worker``. The same worker takes the grouping of each new case with similar reports
 (``GROUPING`` rows, written by intake and handled by ``triage.groups.attach_pending``), so that a citizen's
 submission does not wait for it.
@@ -6,7 +6,8 @@ submission does not wait for it.
 Exactly once: a row is claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a compare-and-set update
 everywhere), sent, and marked sent only by the worker that holds it. The idempotency key is unique (one message per
 change) and is the e-mail's Message-ID, so the one remaining window, a crash between the SMTP server's acceptance
-and the database commit, produces at most a repeat that mail systems recognise as such.
+and the database commit, produces at most a repeat that mail systems recognise as such. SMS follow the same rules
+(civicly.sms.delivery); their providers keep no such key, so that window may repeat an SMS.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from civicly.models.timestamps import utcnow
 log = logging.getLogger(__name__)
 
 KINDS = ("acknowledgement", "reply", "status", "closure")  # e-mails
+SMS_KINDS = ("sms_ack", "sms_reply", "sms_status", "sms_closure")  # the same news by SMS, in the same order
+MESSAGE_KINDS = KINDS + SMS_KINDS
 GROUPING = "grouping"  # not an e-mail: compare a new case with the open ones and group it (triage.groups)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -43,17 +46,31 @@ class Delivery:
     event: Event | None
 
 
-def enqueue(session: Session, case: Case, kind: str, event: Event | None = None) -> OutboxMessage | None:
-    """Add a message for the case's citizen to the current unit of work, if they left an e-mail address."""
+def enqueue(session: Session, case: Case, kind: str, event: Event | None = None,
+            sms: bool = True) -> OutboxMessage | None:
+    """Add a message for the case's citizen to the current unit of work, if they left an e-mail address; and the
+    same news by SMS if they agreed to it (unless ``sms`` is false: the channel gave it already). Returns the
+    e-mail."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
+    if sms and wants_sms(case):
+        session.add(_message(case, SMS_KINDS[KINDS.index(kind)], event))
     if not case.contact_email:
         return None
-    key = f"{kind}:{case.reference}" if event is None else f"{kind}:{case.reference}:{event.id}"
-    message = OutboxMessage(case_id=case.id, event_id=event.id if event else None, kind=kind, language=case.language,
-                            idempotency_key=key, created_at=event.created_at if event else case.created_at)
+    message = _message(case, kind, event)
     session.add(message)
     return message
+
+
+def wants_sms(case: Case) -> bool:
+    """The citizen gave a phone number and agreed to news by SMS (writing by phone counts as agreeing)."""
+    return bool(case.contact_phone and case.sms_consent)
+
+
+def _message(case: Case, kind: str, event: Event | None) -> OutboxMessage:
+    key = f"{kind}:{case.reference}" if event is None else f"{kind}:{case.reference}:{event.id}"
+    return OutboxMessage(case_id=case.id, event_id=event.id if event else None, kind=kind, language=case.language,
+                         idempotency_key=key, created_at=event.created_at if event else case.created_at)
 
 
 def enqueue_grouping(session: Session, case: Case) -> OutboxMessage:
@@ -123,9 +140,12 @@ def _held_by(message_id: int, worker: str):
                 col(OutboxMessage.status) == OutboxStatus.sending.value)
 
 
-def mark_sent(session: Session, message_id: int, worker: str, now: datetime | None = None) -> bool:
+def mark_sent(session: Session, message_id: int, worker: str, now: datetime | None = None,
+              provider_message_id: str | None = None) -> bool:
+    """Sent, if ``worker`` still holds it; an SMS keeps the provider's id, which its delivery reports name."""
     result = session.execute(update(OutboxMessage).where(_held_by(message_id, worker)).values(
-        status=OutboxStatus.sent.value, sent_at=now or utcnow(), lease_until=None, last_error=None))
+        status=OutboxStatus.sent.value, sent_at=now or utcnow(), lease_until=None, last_error=None,
+        provider_message_id=provider_message_id, delivery_status=None))
     session.commit()  # stored as soon as the SMTP server accepted it: a crash later in the batch cannot resend it
     return result.rowcount == 1
 
@@ -184,8 +204,9 @@ def retry(session: Session, message_id: int) -> bool:
 
 
 def counts(session: Session) -> dict[str, int]:
-    """E-mails in each state (grouping jobs are not e-mails)."""
-    found = dict(session.exec(select(OutboxMessage.status, func.count()).where(col(OutboxMessage.kind).in_(KINDS))
+    """E-mails and SMS in each state (grouping jobs are not messages)."""
+    found = dict(session.exec(select(OutboxMessage.status, func.count())
+                              .where(col(OutboxMessage.kind).in_(MESSAGE_KINDS))
                               .group_by(OutboxMessage.status)).all())
     return {status.value: found.get(status.value, 0) for status in OutboxStatus}
 
@@ -193,6 +214,6 @@ def counts(session: Session) -> dict[str, int]:
 def list_messages(session: Session, status: str, limit: int = 100) -> list[tuple[OutboxMessage, str]]:
     """Messages in one state with their case reference, newest first (no address: admins do not need it)."""
     rows = session.exec(select(OutboxMessage, Case.reference).join(Case, Case.id == OutboxMessage.case_id)
-                        .where(OutboxMessage.status == status, col(OutboxMessage.kind).in_(KINDS))
+                        .where(OutboxMessage.status == status, col(OutboxMessage.kind).in_(MESSAGE_KINDS))
                         .order_by(col(OutboxMessage.id).desc()).limit(limit))
     return list(rows.all())

@@ -1,5 +1,5 @@
-"""The worker's loop: group new cases with similar open reports, send the outbox's e-mails, delete ended officers'
-sessions, and retrain the routing model once enough officers' decisions arrived, until stopped.
+"""The worker's loop: group new cases with similar open reports, send the outbox's e-mails and SMS, delete ended
+officers' sessions, and retrain the routing model once enough officers' decisions arrived, until stopped.
 
 Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them). A
 retraining runs in the loop itself: that pass takes about a minute (once a day at most), during which this worker
@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from civicly import mail
+from civicly.sms import delivery as sms_delivery
 from civicly.triage import groups, retraining, sessions
 
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
@@ -54,8 +55,11 @@ def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worke
             raise
         echo(f"grouping paused: {type(exc.orig).__name__}", err=True)
         grouped = 0
-    done = mail.deliver_due(session, config, send, worker, limit=batch)
+    emails = mail.deliver_due(session, config, send, worker, limit=batch)
     session.commit()  # a short transaction per round: what was sent is recorded before the next round is claimed
+    texts = sms_delivery.deliver_due(session, config, worker, limit=batch)
+    session.commit()
+    done = mail.Round(emails.sent + texts.sent, emails.failed + texts.failed, emails.cancelled + texts.cancelled)
     if done.sent or done.failed or done.cancelled:
         echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
     sessions.purge_ended(session, sessions.SessionPolicy.from_config(config))
