@@ -44,6 +44,9 @@ URGENCY_SOURCE_LABELS = {
     "surge": _l("surge of similar reports"),
 }
 URGENCY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+# How a case came in; the officer sees it in the queue and on the case page (a reply to an SMS goes by SMS).
+CHANNEL_LABELS = {"web": _l("Web form"), "open311": _l("Open311"), "sms": _l("SMS"), "ussd": _l("USSD"),
+                  "whatsapp": _l("WhatsApp"), "demo": _l("Demo data")}
 
 bp = Blueprint("i18n", __name__)
 
@@ -109,4 +112,5 @@ def init_app(app: Flask) -> None:
             "event_label": lambda kind: EVENT_LABELS.get(kind, kind),
             "urgency_source_label": lambda source: URGENCY_SOURCE_LABELS.get(source, source),
             "urgency_label": lambda level: URGENCY_LABELS.get(level or "", _l("Not set")),
+            "channel_label": lambda channel: CHANNEL_LABELS.get(channel, channel),
         }

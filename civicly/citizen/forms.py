@@ -15,6 +15,8 @@ class SubmissionForm(FlaskForm):
     name = StringField(_l("Your name"), render_kw={"maxlength": NAME_MAX, "autocomplete": "name", "dir": "auto"})
     email = EmailField(_l("E-mail address"), render_kw={"maxlength": EMAIL_MAX, "autocomplete": "email", "dir": "ltr"})
     phone = TelField(_l("Phone number"), render_kw={"maxlength": PHONE_MAX, "autocomplete": "tel", "dir": "ltr"})
+    # Unticked unless the citizen ticks it: news of the case by SMS, only to the number given above.
+    sms_consent = BooleanField(_l("Send me news of my case by SMS"), default=False)
     language = SelectField(_l("Language of your message"), choices=[
         SelectChoice("", _l("Detect automatically")),
         *(SelectChoice(code, label, render_kw={"lang": code}) for code, label in LANGUAGES.items()),

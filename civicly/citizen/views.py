@@ -57,6 +57,7 @@ def submit():
         text=form.text.data or "", name=form.name.data or "", email=form.email.data or "",
         phone=form.phone.data or "", place=form.place.data or "", language=form.language.data or "",
         channel="web", form_token=form.form_token.data or "", publish_consent=bool(form.publish_consent.data),
+        sms_consent=bool(form.sms_consent.data),
     )
     try:
         case = intake.submit(get_session(), data, route=classify.route)

@@ -42,6 +42,7 @@ class QueueRow:
     overdue: bool
     similar_open: int = 0  # open reports grouped behind this one (hidden from the queue)
     surge: bool = False
+    channel: str = "web"  # how it came in: a reply to an SMS case goes by SMS
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             overdue=c.deadline_at is not None and c.deadline_at < now and CaseStatus(c.status).is_open,
             similar_open=grouped[c.id].similar_open if c.id in grouped else 0,
             surge=c.id in grouped and grouped[c.id].surge_at is not None,
+            channel=c.channel,
         )
         for c in cases
     ]

@@ -58,7 +58,7 @@ def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worke
     emails = mail.deliver_due(session, config, send, worker, limit=batch)
     session.commit()  # a short transaction per round: what was sent is recorded before the next round is claimed
     texts = sms_delivery.deliver_due(session, config, worker, limit=batch)
-    session.commit()
+    session.commit()  # the same for the round of SMS
     done = mail.Round(emails.sent + texts.sent, emails.failed + texts.failed, emails.cancelled + texts.cancelled)
     if done.sent or done.failed or done.cancelled:
         echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
