@@ -181,6 +181,31 @@ def check_settings(config: Mapping[str, Any], workers: int) -> list[str]:
                         "(WEB_CONCURRENCY=1), or accept SQLite's limits with CIVICLY_ALLOW_SQLITE_WORKERS=1 "
                         "(see docs/production.md).")
     problems.extend(_sso_problems(config))
+    problems.extend(_channel_problems(config))
+    return problems
+
+
+def _channel_problems(config: Mapping[str, Any]) -> list[str]:
+    """SMS half configured, or a callback secret anyone could guess (docs/channels.md)."""
+    problems = []
+    provider = config.get("SMS_PROVIDER") or ""
+    if provider not in ("", "africastalking", "twilio"):
+        problems.append(f"CIVICLY_SMS_PROVIDER must be africastalking, twilio or empty, not {provider!r}.")
+    if provider == "africastalking" and not (config.get("AFRICASTALKING_USERNAME")
+                                             and config.get("AFRICASTALKING_API_KEY")):
+        problems.append("CIVICLY_SMS_PROVIDER=africastalking needs CIVICLY_AFRICASTALKING_USERNAME and "
+                        "CIVICLY_AFRICASTALKING_API_KEY; until then SMS wait in the outbox.")
+    if provider == "twilio" and not (config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")
+                                     and (config.get("SMS_SENDER_ID") or config.get("TWILIO_WHATSAPP_FROM"))):
+        problems.append("CIVICLY_SMS_PROVIDER=twilio needs CIVICLY_TWILIO_ACCOUNT_SID, CIVICLY_TWILIO_AUTH_TOKEN and "
+                        "CIVICLY_SMS_SENDER_ID (or CIVICLY_TWILIO_WHATSAPP_FROM); until then SMS wait in the outbox.")
+    token = config.get("CHANNEL_TOKEN") or ""
+    if token and len(token) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"CIVICLY_CHANNEL_TOKEN must be at least {MIN_SECRET_KEY_LENGTH} random characters: it is "
+                        "all that keeps others from posting to the Africa's Talking callbacks.")
+    if config.get("TWILIO_AUTH_TOKEN") and not str(config.get("PUBLIC_URL", "")).startswith("https://"):
+        problems.append("Twilio callbacks need CIVICLY_PUBLIC_URL to be the https:// address Twilio calls: "
+                        "signatures are checked against it.")
     return problems
 
 

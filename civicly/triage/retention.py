@@ -89,9 +89,9 @@ def _satisfaction(session: Session, case: Case) -> dict[str, Any] | None:
 
 
 def _messages(session: Session, case: Case) -> list[dict[str, Any]]:
-    """The e-mails written to the citizen (not the internal grouping jobs that share the outbox)."""
+    """The e-mails and SMS written to the citizen (not the internal grouping jobs that share the outbox)."""
     rows = session.exec(select(OutboxMessage).where(OutboxMessage.case_id == case.id,
-                                                    col(OutboxMessage.kind).in_(outbox.KINDS))
+                                                    col(OutboxMessage.kind).in_(outbox.MESSAGE_KINDS))
                         .order_by(col(OutboxMessage.id)))
     return [{"kind": m.kind, "status": m.status, "created_at": m.created_at.isoformat(),
              "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in rows]
