@@ -1,6 +1,8 @@
 """The providers' callbacks: read the provider's fields, call the service, answer in the provider's format."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -33,23 +35,35 @@ def _refused_request(what: str) -> str:
         return _("Refused: %(what)s is missing or invalid.", what=what)
 
 
+def _inbound(provider: str, sender_field: str, id_field: str, text_field: str, wrap: Callable[[str, int], Response],
+             receipt_inline: bool = False) -> sms_intake.InboundMessage | Response:
+    """The provider's message, or the answer refusing it: no valid sender or message id (400), or a number over
+    its allowance (429)."""
+    sender = request.form.get(sender_field, "")
+    phone, message_id = normalise_phone(sender), request.form.get(id_field, "").strip()
+    if phone is None:
+        return wrap(_refused_request(sender_field), 400)
+    if not message_id or len(message_id) > ID_MAX:
+        return wrap(_refused_request(id_field), 400)
+    text = request.form.get(text_field, "")
+    if not gate.within_limit(phone):
+        return wrap(texts.slow_down(texts.language_of(text, None, current_app.config)), 429)
+    channel = "whatsapp" if sender.strip().lower().startswith(WHATSAPP_PREFIX) else "sms"
+    return sms_intake.InboundMessage(provider=provider, message_id=message_id, phone=phone, text=text,
+                                     channel=channel, receipt_inline=receipt_inline)
+
+
 @bp.post("/africastalking/sms")
 def africastalking_sms() -> Response:
     """Africa's Talking's incoming message (from, to, text, date, id, linkId). Its HTTP answer never reaches the
     phone: a receipt goes through the outbox, a status answer straight to the provider; the body says the same."""
     gate.require_africastalking()
-    phone, message_id = normalise_phone(request.form.get("from")), request.form.get("id", "").strip()
-    if phone is None:
-        return _plain(_refused_request("from"), 400)
-    if not message_id or len(message_id) > ID_MAX:
-        return _plain(_refused_request("id"), 400)
-    text = request.form.get("text", "")
-    if not gate.within_limit(phone):
-        return _plain(texts.slow_down(texts.language_of(text, None, current_app.config)), 429)
-    answer = sms_intake.receive(get_session(), sms_intake.InboundMessage(
-        provider="africastalking", message_id=message_id, phone=phone, text=text), classify.route, current_app.config)
+    message = _inbound("africastalking", "from", "id", "text", _plain)
+    if isinstance(message, Response):
+        return message
+    answer = sms_intake.receive(get_session(), message, classify.route, current_app.config)
     if answer.kind in ("status", "refused"):
-        delivery.send_answer(current_app.config, phone, answer.text)
+        delivery.send_answer(current_app.config, message.phone, answer.text)
     return _plain(answer.text)
 
 
@@ -57,20 +71,10 @@ def africastalking_sms() -> Response:
 def twilio_sms() -> Response:
     """Twilio's incoming SMS or WhatsApp message (From, To, Body, MessageSid...), answered with TwiML."""
     gate.require_twilio()
-    sender = request.form.get("From", "")
-    phone, message_id = normalise_phone(sender), request.form.get("MessageSid", "").strip()
-    if phone is None:
-        return _twiml(_refused_request("From"), 400)
-    if not message_id or len(message_id) > ID_MAX:
-        return _twiml(_refused_request("MessageSid"), 400)
-    text = request.form.get("Body", "")
-    if not gate.within_limit(phone):
-        return _twiml(texts.slow_down(texts.language_of(text, None, current_app.config)), 429)
-    channel = "whatsapp" if sender.strip().lower().startswith(WHATSAPP_PREFIX) else "sms"
-    answer = sms_intake.receive(get_session(), sms_intake.InboundMessage(
-        provider="twilio", message_id=message_id, phone=phone, text=text, channel=channel, receipt_inline=True),
-        classify.route, current_app.config)
-    return _twiml(answer.text)
+    message = _inbound("twilio", "From", "MessageSid", "Body", _twiml, receipt_inline=True)
+    if isinstance(message, Response):
+        return message
+    return _twiml(sms_intake.receive(get_session(), message, classify.route, current_app.config).text)
 
 
 @bp.post("/africastalking/ussd")
