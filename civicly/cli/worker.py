@@ -32,7 +32,7 @@ def worker(once: bool, interval: float, batch: int) -> None:
     worker_loop.run(get_session(), config, mail.smtp_sender(config), name, batch, interval, once, click.echo)
 
 
-outbox = CommandGroup("outbox", help="The citizens' e-mails waiting, sent and given up.")
+outbox = CommandGroup("outbox", help="The citizens' e-mails and SMS waiting, sent and given up.")
 
 
 @outbox.command("status")

@@ -143,6 +143,7 @@ def _join_recent(session: Session, message: InboundMessage, text: str, config: M
     case.text = f"{case.text} {text}"
     case.text_redacted = privacy.redact(case.text)
     case.updated_at = utcnow()
+    case.version += 1  # an officer's open page of the shorter text gets "this case changed"
     session.add(case)
     session.add(Event(case_id=case.id, kind="appended", actor=f"citizen:{message.channel}",
                       before={"length": before}, after={"length": len(case.text)}))
@@ -182,6 +183,6 @@ def _remember(session: Session, message: InboundMessage, case: Case) -> Case:
         known = _known(session, message)
         if known is None:
             raise
-        log.info("a provider delivered message %s twice at once; the first case stands", message.provider)
+        log.info("%s delivered one message twice at once; the first case stands", message.provider)
         return known
     return case
