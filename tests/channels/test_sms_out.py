@@ -143,3 +143,25 @@ def test_the_web_form_sends_sms_only_to_those_who_agreed(channels, client, seede
         assert client.post("/submit", data=form).status_code == 303
     rows = sms_rows(seeded)
     assert len(rows) == 1 and seeded.get(Case, rows[0].case_id).form_token == "with-consent"
+
+
+def test_two_workers_never_hold_the_same_sms_and_a_crashed_claim_is_sent_once(channels, client, seeded, gateway):
+    from datetime import timedelta
+
+    from civicly.models.timestamps import utcnow
+    from civicly.sms import delivery
+
+    at_sms(client, REPORT)
+    long_ago = utcnow() - outbox.LEASE - timedelta(minutes=1)
+    (waiting,) = sms_rows(seeded)
+    waiting.next_attempt_at = long_ago
+    seeded.add(waiting)
+    seeded.commit()
+    assert len(outbox.claim(seeded, "crashed-worker", now=long_ago, kinds=outbox.SMS_KINDS)) == 1
+    assert outbox.claim(seeded, "other-worker", now=long_ago, kinds=outbox.SMS_KINDS) == []  # held meanwhile
+    with channels.app_context():  # the crashed worker's lease has run out by now: another takes it over
+        assert delivery.deliver_due(seeded, channels.config, "other-worker").sent == 1
+        assert delivery.deliver_due(seeded, channels.config, "third-worker").sent == 0
+    (message,) = sms_rows(seeded)
+    assert not outbox.mark_sent(seeded, message.id, "crashed-worker")  # too late: it no longer holds it
+    assert len(gateway.received) == 1 and sms_rows(seeded)[0].claimed_by == "other-worker"
