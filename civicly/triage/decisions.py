@@ -143,7 +143,8 @@ def _reassign(session: Session, actor: Actor, case: Case, decision: Decision):
     before = _department_code(session, case.department_id)
     event = _event(case, actor, "reassigned", {"department": before}, {"department": target.code, "reason": reason},
                    public=True)
-    changes = {"department_id": target.id, "needs_triage": False,
+    # The case leaves its holder's ministry: nobody there holds it any more, and the new ministry assigns it.
+    changes = {"department_id": target.id, "needs_triage": False, "assignee_id": None,
                "deadline_at": deadlines.deadline_for(session, target.id, case.urgency, case.created_at)}
     return changes, event, _label(session, actor, case, target.code, case.urgency)
 
