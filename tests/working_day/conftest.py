@@ -8,12 +8,14 @@ from tests.conftest import ACTOR, file_case
 
 @pytest.fixture
 def team(make_user, seeded):
-    """SANTE: a supervisor and two officers; EDUCATION: one officer."""
+    """SANTE: a supervisor and two officers; EDUCATION: one officer; the demo service levels."""
     from civicly.triage.accounts import set_supervisor
+    from civicly.triage.deadlines import seed_demo_levels
 
     people = {name: make_user(f"{name}@gov.sn", "officer", [code])
               for name, code in (("boss", "SANTE"), ("awa", "SANTE"), ("moussa", "SANTE"), ("ecole", "EDUCATION"))}
     set_supervisor(seeded, "boss@gov.sn", "SANTE", True, actor=ACTOR)
+    seed_demo_levels(seeded)
     seeded.commit()
     return people
 
