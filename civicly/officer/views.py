@@ -10,7 +10,7 @@ from civicly.auth.session import current_actor
 from civicly.db import get_session
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Role
-from civicly.officer import bp
+from civicly.officer import bp, history
 from civicly.officer.forms import AssignmentForm, DecisionForm, PublicationForm, QueueFilterForm, choices
 from civicly.triage import casefile, decisions, groups, publication, queue, reply_templates
 from civicly.triage.departments import list_departments
@@ -76,9 +76,10 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
     form.department.data = form.department.data or next(iter(suggested), None) or case.department_code
     publication_form = publication_form or PublicationForm(data={"public_text": published.public_text})
     chosen = next((t for t in templates if t.id == template_id), None)
+    ministries = {d.code: d.name(str(get_locale())) for d in list_departments(get_session())}
     return render_template("officer/case.html", case=case, form=form, conflict=conflict, publication=published,
                            publication_form=publication_form, templates=templates, chosen_template=chosen,
-                           assignment_form=AssignmentForm()), status
+                           assignment_form=AssignmentForm(), history=history.lines(case.history, ministries)), status
 
 
 @bp.get("/cases/<reference>", endpoint="case")
