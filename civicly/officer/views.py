@@ -79,7 +79,8 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
     ministries = {d.code: d.name(str(get_locale())) for d in list_departments(get_session())}
     return render_template("officer/case.html", case=case, form=form, conflict=conflict, publication=published,
                            publication_form=publication_form, templates=templates, chosen_template=chosen,
-                           assignment_form=AssignmentForm(), history=history.lines(case.history, ministries)), status
+                           assignment_form=AssignmentForm(), history=history.lines(case.history, ministries),
+                           channel_labels=history.CHANNELS), status
 
 
 @bp.get("/cases/<reference>", endpoint="case")
