@@ -114,10 +114,12 @@ def templates():
 @bp.post("/templates")
 @login_required
 def add_template():
+    actor = current_actor()
+    if not reply_templates.may_manage_any(actor):
+        abort(404)
     form = _template_form()
     if not form.validate_on_submit():
         abort(400)
-    actor = current_actor()
     try:
         reply_templates.add(get_session(), form.department.data or "", form.language.data or "",
                             form.title.data or "", form.body.data or "", actor=actor.email, manager=actor)
