@@ -86,7 +86,7 @@ def _triage(e: Event, _ministry: Callable[[Any], str]) -> str:
 
 
 def _escalation(e: Event, _ministry: Callable[[Any], str]) -> str:
-    people = ", ".join(e.after.get("to", []))
+    people = _joined(e.after.get("to"))
     if e.after.get("level") == "overdue":
         return _("Overdue without a public answer: %(people)s alerted.", people=people)
     if e.after.get("level") == "reopened":
@@ -94,11 +94,24 @@ def _escalation(e: Event, _ministry: Callable[[Any], str]) -> str:
     return _("Deadline close without a public answer: %(people)s alerted.", people=people)
 
 
+def _joined(values: Any) -> str:
+    """A list the event stored, comma-separated; anything else (erased) as it is."""
+    if isinstance(values, list):
+        return ", ".join(str(value) for value in values) or "—"
+    return str(values or "—")
+
+
+def _date(value: Any) -> str:
+    """A date the event stored as ISO text, in the reader's language; anything else (erased) as it is."""
+    try:
+        return format_date(datetime.fromisoformat(value), "medium")
+    except (TypeError, ValueError):
+        return str(value or "—")
+
+
 def _reopened(e: Event, _ministry: Callable[[Any], str]) -> str:
-    deadline = e.after.get("deadline")
-    when = format_date(datetime.fromisoformat(deadline), "medium") if deadline else "—"
     return _("Reopened by the citizen, who says it is not solved (time %(times)s); new deadline %(date)s.",
-             times=e.after.get("times", 1), date=when)
+             times=e.after.get("times", 1), date=_date(e.after.get("deadline")))
 
 
 SENTENCES: dict[str, Callable[[Event, Callable[[Any], str]], str]] = {
@@ -130,7 +143,7 @@ SENTENCES: dict[str, Callable[[Event, Callable[[Any], str]], str]] = {
     "escalation": _escalation,
     "reopened": _reopened,
     "merged": lambda e, m: _("Merged the reports %(references)s into this case.",
-                             references=", ".join(e.after.get("merged", [])) or "—"),
+                             references=_joined(e.after.get("merged"))),
     "published": lambda e, m: _("Published under the public id %(public_id)s.", public_id=e.after.get("public_id")),
 }
 
