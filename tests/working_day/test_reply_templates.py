@@ -96,3 +96,20 @@ def test_use_template_fills_the_reply_in_the_citizens_language_without_javascrip
     filled = html.unescape(client.get(f"/officer/cases/{case.reference}?template={template_id}").get_data(True))
     reply_box = filled.split('id="reply-message"')[1].split("</textarea>")[0]
     assert f"ملفكم {case.reference} لدى" in reply_box and 'lang="ar"' in reply_box
+
+
+def test_a_supervisor_cannot_touch_another_ministrys_or_the_shared_templates(client, login_as, team, seeded):
+    other = reply_templates.add(seeded, "EDUCATION", "fr", "École", "Bonjour {reference}", actor="cli:tests")
+    shared = reply_templates.add(seeded, "*", "fr", "Partagé", "Bonjour {reference}", actor="cli:tests")
+    own = reply_templates.add(seeded, "SANTE", "fr", "Santé", "Bonjour {reference}", actor="cli:tests")
+    seeded.commit()
+    login_as("boss@gov.sn")
+    token = csrf_token(client.get("/officer/templates").get_data(as_text=True))
+    for template in (other, shared):
+        assert client.get(f"/officer/templates/{template.id}").status_code == 404
+        assert client.post(f"/officer/templates/{template.id}/remove", data={"csrf_token": token}).status_code == 404
+    edited = client.post(f"/officer/templates/{own.id}", data={
+        "csrf_token": token, "language": "fr", "title": "Santé (réponse)", "body": "Bonjour {ministry}"})
+    assert edited.status_code == 303
+    assert client.post(f"/officer/templates/{own.id}/remove", data={"csrf_token": token}).status_code == 303
+    assert seeded.get(ReplyTemplate, other.id, populate_existing=True) is not None
