@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from civicly.auth.session import current_actor
 from civicly.db import get_session
@@ -16,15 +16,6 @@ from civicly.officer.forms import AssignmentForm, ReplyTemplateForm, choices
 from civicly.officer.views import render_case
 from civicly.triage import assignment, decisions, reply_templates
 from civicly.triage.departments import list_departments
-
-
-@bp.app_context_processor
-def _supervision() -> dict:
-    """Whether the menu offers the load view and the templates (supervisors and admins)."""
-    if not current_user.is_authenticated:
-        return {}
-    return {"manages_templates": reply_templates.may_manage_any(current_actor()),
-            "supervises": current_actor().is_supervisor}
 
 
 def _holder_change(reference: str, change):

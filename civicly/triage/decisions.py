@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError, NotAllowed, UnknownReference
-from civicly.models import Case, Department, Event, Label, Prediction
+from civicly.models import Case, Department, Event, Label, Prediction, User
 from civicly.models.audit import MESSAGE_MAX
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
@@ -142,8 +142,9 @@ def _reassign(session: Session, actor: Actor, case: Case, decision: Decision):
         raise InvalidDecision(str(_l("the case is already with this ministry")))
     reason = _required_text(decision.reason, str(_l("a reason")))
     before = _department_code(session, case.department_id)
-    event = _event(case, actor, "reassigned", {"department": before}, {"department": target.code, "reason": reason},
-                   public=True)
+    holder = session.get(User, case.assignee_id) if case.assignee_id else None
+    event = _event(case, actor, "reassigned", {"department": before, **({"assignee": holder.email} if holder else {})},
+                   {"department": target.code, "reason": reason}, public=True)
     # The case leaves its holder's ministry: nobody there holds it any more, and the new ministry assigns it.
     changes = {"department_id": target.id, "needs_triage": False, "assignee_id": None,
                "deadline_at": deadlines.deadline_for(session, target.id, case.urgency, case.created_at)}

@@ -1,5 +1,5 @@
 """Escalation before and after the deadline, run by ``civicly worker`` once each working day, by one worker across
-all workers and hosts (a lease on the ``jobs`` row, triage/jobs.py).
+all workers and hosts (a lease on the ``jobs`` row, triage/jobs.py; triage/worker.py takes it and commits).
 
 - A case past its ministry's ``warn_at_percent`` (80 % by default) of its service-level time, with no public
   answer yet, alerts whoever holds it, or the ministry's supervisors when nobody does: once per deadline.
@@ -51,23 +51,15 @@ def claim(session: Session, worker: str, now: datetime) -> bool:
     return jobs.claim(session, JOB, worker, now, LEASE, start_of_day - timedelta(microseconds=1))
 
 
-def run_if_due(session: Session, worker: str, now: datetime | None = None) -> Escalated | None:
-    """Today's escalation and digests if due and not taken by another worker; None when not due. Commits."""
-    now = now or utcnow()
-    if not claim(session, worker, now):
-        session.rollback()
-        return None
-    session.commit()  # the lease is taken for all to see
-    try:
-        done = escalate(session, now)
-        done.digests = queue_digests(session, now)
-    except BaseException:
-        session.rollback()
-        jobs.release(session, JOB, worker)
-        session.commit()  # free again now; its start time keeps it to once today
-        raise
+def release(session: Session, worker: str) -> None:
+    """End this worker's lease (its start time keeps the job to once today)."""
     jobs.release(session, JOB, worker)
-    session.commit()  # the alerts, their events and the digests in one unit of work, with the lease freed
+
+
+def run(session: Session, now: datetime) -> Escalated:
+    """Today's alerts, then the digests of every alert not yet e-mailed (flushed; the worker commits)."""
+    done = escalate(session, now)
+    done.digests = queue_digests(session, now)
     return done
 
 

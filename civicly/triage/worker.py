@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from civicly import mail
+from civicly.models.timestamps import utcnow
 from civicly.triage import escalation, groups, retraining, sessions
 
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
@@ -71,13 +72,27 @@ def escalate_if_due(session: Session, worker: str, echo: Echo = _silent,
                     now: datetime | None = None) -> escalation.Escalated | None:
     """Today's escalation alerts and digests, if this is a working day, none ran today and no other worker is at
     it; the digests queued are sent by the next rounds of e-mails."""
+    now = now or utcnow()
     try:
-        done = escalation.run_if_due(session, worker, now)
+        claimed = escalation.claim(session, worker, now)
     except OperationalError as exc:  # database busy or unreachable: asked again next pass
         session.rollback()
         echo(f"escalation paused: {type(exc.orig).__name__}", err=True)
         return None
-    if done is not None and (done.alerts or done.digests):
+    if not claimed:
+        session.rollback()  # not due, or another worker has it: end the read-only transaction
+        return None
+    session.commit()  # the lease is taken for all to see
+    try:
+        done = escalation.run(session, now)
+    except BaseException:  # an unexpected failure or Ctrl-C: free the job now rather than when its lease ends
+        session.rollback()
+        escalation.release(session, worker)
+        session.commit()  # the job is free again (its start time keeps it to once today)
+        raise
+    escalation.release(session, worker)
+    session.commit()  # the alerts, their events and the digests in one unit of work, with the lease freed
+    if done.alerts or done.digests:
         echo(f"escalation: {done.alerts.get(escalation.WARNING, 0)} cases close to their deadline, "
              f"{done.alerts.get(escalation.OVERDUE, 0)} overdue; {len(done.digests)} digests queued")
         for recipient_id, cases in sorted(done.digests.items()):

@@ -61,6 +61,8 @@ def test_rerouting_to_another_ministry_clears_the_holder(seeded, health_case):
     case = decide(seeded, awa, case.reference, Decision("reassign", case.version, department_code="EDUCATION",
                                                         reason="Not ours"))
     assert case.assignee_id is None
+    moved = seeded.exec(select(Event).where(Event.case_id == case.id, Event.kind == "reassigned")).one()
+    assert moved.before == {"department": "SANTE", "assignee": "awa@gov.sn"}
 
 
 def test_the_load_view_is_for_supervisors(seeded, health_case):

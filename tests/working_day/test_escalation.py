@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from civicly import mail
 from civicly.models import Case, CaseAlert, Event, OutboxMessage, User
-from civicly.triage import assignment, escalation, worker
+from civicly.triage import assignment, worker
 from civicly.triage.decisions import Decision, decide
 from tests.conftest import file_case
 from tests.insight.test_notifications import smtp  # noqa: F401  (the real local SMTP server)
@@ -55,7 +55,7 @@ def _alerts(session) -> set[tuple[str, str, str]]:
 
 
 def test_warnings_and_overdue_alerts_go_to_the_right_people_once_a_working_day(seeded, cases):
-    done = escalation.run_if_due(seeded, "w1", now=WEDNESDAY)
+    done = worker.escalate_if_due(seeded, "w1", now=WEDNESDAY)
     assert dict(done.alerts) == {"warning": 2, "overdue": 1}
     c = {name: case.reference for name, case in cases.items()}
     assert _alerts(seeded) == {(c["near_held"], "warning", "awa@gov.sn"), (c["near_free"], "warning", "boss@gov.sn"),
@@ -66,10 +66,10 @@ def test_warnings_and_overdue_alerts_go_to_the_right_people_once_a_working_day(s
         (cases["overdue"].id, "overdue", ("boss@gov.sn",))}
     digests = seeded.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).all()
     assert len(digests) == 2  # one per person, not one per case
-    assert escalation.run_if_due(seeded, "w1", now=WEDNESDAY + timedelta(hours=3)) is None  # once a day
-    thursday = escalation.run_if_due(seeded, "w1", now=WEDNESDAY + timedelta(days=1))
+    assert worker.escalate_if_due(seeded, "w1", now=WEDNESDAY + timedelta(hours=3)) is None  # once a day
+    thursday = worker.escalate_if_due(seeded, "w1", now=WEDNESDAY + timedelta(days=1))
     assert dict(thursday.alerts) == {"overdue": 2}  # the held one passed its deadline too; warnings are not repeated
-    assert escalation.run_if_due(seeded, "w1", now=WEDNESDAY + timedelta(days=3)) is None  # Saturday
+    assert worker.escalate_if_due(seeded, "w1", now=WEDNESDAY + timedelta(days=3)) is None  # Saturday
 
 
 def test_thresholds_are_set_per_ministry(seeded, cases):
@@ -79,7 +79,7 @@ def test_thresholds_are_set_per_ministry(seeded, cases):
     sante.warn_at_percent = 90
     seeded.add(sante)
     seeded.commit()
-    done = escalation.run_if_due(seeded, "w1", now=WEDNESDAY)
+    done = worker.escalate_if_due(seeded, "w1", now=WEDNESDAY)
     assert dict(done.alerts) == {"warning": 1, "overdue": 1}  # 12/13 of its time is past 90 %, 9/11 is not
 
 
@@ -90,7 +90,7 @@ def test_two_workers_at_the_same_moment_give_each_alert_once(app, seeded, cases)
         try:
             with app.app_context(), Session(app.extensions["civicly.engine"], expire_on_commit=False) as session:
                 barrier.wait(10)
-                results.append(escalation.run_if_due(session, name, now=WEDNESDAY))
+                results.append(worker.escalate_if_due(session, name, now=WEDNESDAY))
         except Exception as exc:  # reported below: a thread's exception would otherwise vanish
             errors.append(exc)
 
