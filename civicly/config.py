@@ -102,6 +102,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "API_KEY_SERVICE": env.get("CIVICLY_API_KEY_SERVICE", "Ask the administrators of this Civicly for a key."),
         "OPEN311_JURISDICTION": env.get("CIVICLY_OPEN311_JURISDICTION", "civicly"),
         "RETENTION_DAYS": int(env.get("CIVICLY_RETENTION_DAYS", "365")),
+        # How long after closure the tracking page asks "Is it solved?"; a "No" with a reason reopens the case.
+        "REOPEN_DAYS": int(env.get("CIVICLY_REOPEN_DAYS", "30")),
         "MAX_CONTENT_LENGTH": int(env.get("CIVICLY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         # The cookie holds the signed-in session's random id (its row in user_sessions decides) and the CSRF secret.
         # __Host-: the browser accepts it only over HTTPS, for the whole site, from this host alone (no Domain).

@@ -18,14 +18,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from civicly.i18n import STATUS_LABELS
 from civicly.languages import LANGUAGES
 from civicly.models import Case
-from civicly.triage import outbox
+from civicly.triage import escalation, outbox
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +83,50 @@ def compose(delivery: outbox.Delivery, config: Mapping[str, Any], duplicate_of: 
             tracking_url=f"{config['PUBLIC_URL']}/track/{case.reference}")
         email = EmailMessage()
         email["Subject"] = subject(message.kind, case.reference)
+    return _finish(email, body, case.contact_email, message.idempotency_key, config, locale)
+
+
+DIGEST_LEVELS = {
+    "warning": _l("deadline close, no public answer yet"),
+    "overdue": _l("overdue, no public answer yet"),
+    "reopened": _l("reopened by the citizen"),
+}
+
+
+def compose_digest(session: Session, delivery: outbox.Delivery, config: Mapping[str, Any]) -> EmailMessage:
+    """A civil servant's digest: the cases needing their attention, each with a link to its page, in the default
+    language (staff accounts have no language of their own)."""
+    lines = escalation.digest_lines(session, delivery.message.id)
+    with force_locale(config["DEFAULT_LOCALE"]):
+        body = current_app.jinja_env.get_template("mail/digest.txt").render(
+            lines=lines, level_label=lambda level: DIGEST_LEVELS.get(level, level),
+            case_url=lambda reference: f"{config['PUBLIC_URL']}/officer/cases/{reference}")
+        email = EmailMessage()
+        email["Subject"] = ngettext("%(num)d case needs your attention", "%(num)d cases need your attention",
+                                    len(lines))
+    return _finish(email, body, delivery.recipient.email, delivery.message.idempotency_key, config,
+                   config["DEFAULT_LOCALE"])
+
+
+def _finish(email: EmailMessage, body: str, to: str, idempotency_key: str, config: Mapping[str, Any],
+            locale: str) -> EmailMessage:
     email["From"] = config["SMTP_FROM"]
-    email["To"] = case.contact_email
+    email["To"] = to
     email["Date"] = formatdate(localtime=False)
     # The same for every attempt, so a repeat after a crash is recognisable as one.
     host = urlsplit(config["PUBLIC_URL"]).hostname or "civicly"
-    email["Message-ID"] = f"<{message.idempotency_key.replace(':', '.')}@{host}>"
+    email["Message-ID"] = f"<{idempotency_key.replace(':', '.')}@{host}>"
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(body)
     email["Content-Language"] = locale  # after set_content, which resets the Content-* headers
     return email
+
+
+def address_of(delivery: outbox.Delivery) -> str | None:
+    """Where the message goes: the citizen's address on the case, or the active civil servant's for a digest."""
+    if delivery.message.kind == outbox.DIGEST:
+        return delivery.recipient.email if delivery.recipient and delivery.recipient.active else None
+    return delivery.case.contact_email if delivery.case else None
 
 
 def smtp_sender(config: Mapping[str, Any]) -> Send:
@@ -140,13 +175,17 @@ def deliver_due(session: Session, config: Mapping[str, Any], send: Send, worker:
         delivery = outbox.delivery(session, message_id, worker)
         if delivery is None:
             continue  # the lease ran out meanwhile: another worker owns it now
-        if not delivery.case.contact_email:
-            outbox.mark_cancelled(session, message_id, worker, "the citizen's address was erased")
+        if not address_of(delivery):
+            outbox.mark_cancelled(session, message_id, worker, "the account was disabled"
+                                  if delivery.message.kind == outbox.DIGEST else "the citizen's address was erased")
             cancelled += 1
             continue
         try:
-            original = session.get(Case, delivery.case.duplicate_of_id) if delivery.case.duplicate_of_id else None
-            send(compose(delivery, config, original.reference if original else None))
+            if delivery.message.kind == outbox.DIGEST:
+                send(compose_digest(session, delivery, config))
+            else:
+                original = session.get(Case, delivery.case.duplicate_of_id) if delivery.case.duplicate_of_id else None
+                send(compose(delivery, config, original.reference if original else None))
         except PermanentFailure as exc:
             outbox.mark_failed(session, message_id, worker, str(exc), permanent=True,
                                max_attempts=config["OUTBOX_MAX_ATTEMPTS"])

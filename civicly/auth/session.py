@@ -10,7 +10,7 @@ from civicly.classify import model_problem
 from civicly.db import get_session
 from civicly.extensions import login_manager
 from civicly.models import Role, User
-from civicly.triage import sessions
+from civicly.triage import reply_templates, sessions
 from civicly.triage.permissions import Actor
 
 
@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     app.context_processor(_admin_alerts)
+    app.context_processor(_staff_menu)
 
     @login_manager.user_loader
     def _load(token: str) -> SignedInUser | None:
@@ -56,6 +57,15 @@ def _admin_alerts() -> dict:
     if current_user.is_authenticated and current_user.role == Role.admin.value:
         return {"model_alert": model_problem()}
     return {}
+
+
+def _staff_menu() -> dict:
+    """What the staff menu offers besides the queue: the team's load (supervisors) and the reply templates
+    (supervisors and admins)."""
+    if not current_user.is_authenticated:
+        return {}
+    actor = current_actor()
+    return {"supervises": actor.is_supervisor, "manages_templates": reply_templates.may_manage_any(actor)}
 
 
 def current_actor() -> Actor:

@@ -103,7 +103,8 @@ def case(reference: str):
     if public.reference != reference:
         return redirect(url_for("citizen.case", reference=public.reference))
     return render_template("citizen/case.html", case=public, just_submitted=request.args.get("new") == "1",
-                           rated=request.args.get("rated") == "1", **satisfaction.survey_context(public.reference))
+                           rated=request.args.get("rated") == "1", reopened=request.args.get("reopened") == "1",
+                           **satisfaction.survey_context(public.reference))
 
 
 def _database_unavailable(error: Exception):

@@ -5,7 +5,21 @@ import click
 from flask.cli import FlaskGroup
 
 from civicly import create_app
-from civicly.cli import apikeys, audit, check, db, deadlines, demo, departments, export, model, privacy, users, worker
+from civicly.cli import (
+    apikeys,
+    audit,
+    check,
+    db,
+    deadlines,
+    demo,
+    departments,
+    export,
+    model,
+    privacy,
+    templates,
+    users,
+    worker,
+)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True,
@@ -16,5 +30,5 @@ def main() -> None:
 
 for command in (db.db, users.users, departments.departments, apikeys.apikeys, deadlines.sla, deadlines.holidays,
                 model.model, worker.worker, worker.outbox, privacy.privacy, export.export, audit.audit, demo.seed_demo,
-                check.check):
+                check.check, templates.templates):
     main.add_command(command)

@@ -13,7 +13,8 @@ from civicly.triage import demo
 @click.option("--cases", type=click.IntRange(0, 20000), default=0, show_default=True,
               help="Also file this many demo cases from the texts in data/*.csv, once (skipped if already loaded).")
 def seed_demo(cases: int) -> None:
-    """Load the demo ministries, deadlines and holidays, and optionally demo cases. Safe to run twice."""
+    """Load the demo ministries, deadlines and holidays, reply templates and a supervisor, and optionally demo
+    cases. Safe to run twice."""
     seeded = demo.seed(get_session(), cases, classify.route)
     click.echo(f"Demo ministries: {seeded.ministries_added} added, {seeded.ministries_present} already present.")
     click.echo(f"Demo deadlines: {seeded.service_levels} service levels and {seeded.holidays} holidays added.")
@@ -21,3 +22,8 @@ def seed_demo(cases: int) -> None:
         click.echo("Demo cases: already loaded.")
     elif cases:
         click.echo(f"Demo cases: {seeded.cases} filed.")
+    if seeded.templates:
+        click.echo(f"Demo reply templates: {seeded.templates} added.")
+    if seeded.supervisor_password:
+        click.echo(f"Demo supervisor of {demo.DEMO_SUPERVISED}: {demo.DEMO_SUPERVISOR}, password "
+                   f"{seeded.supervisor_password} (shown once; change it with civicly users set-password).")

@@ -69,3 +69,16 @@ def departments_deactivate(code: str) -> None:
     except dept.UnknownDepartment as exc:
         raise click.ClickException(f"No ministry has code {dept.normalise_code(code)}.") from exc
     click.echo(f"Deactivated {department.code}.")
+
+
+@departments.command("set-escalation")
+@click.argument("code")
+@click.option("--warn-at", "percent", type=click.IntRange(1, 100), required=True, metavar="PERCENT",
+              help="Share of the service-level time after which an unanswered case alerts its holder (default 80).")
+def departments_set_escalation(code: str, percent: int) -> None:
+    """Set when cases of ministry CODE without a public answer alert their holder, or its supervisors."""
+    try:
+        department = dept.set_warning_threshold(get_session(), code, percent, actor=admin_audit.cli_actor())
+    except dept.UnknownDepartment as exc:
+        raise click.ClickException(f"No ministry has code {dept.normalise_code(code)}.") from exc
+    click.echo(f"{department.code}: alerts at {percent} % of the service-level time.")

@@ -107,6 +107,20 @@ def users_add_department(email: str, code: str) -> None:
     click.echo(f"{email} now works for {code}." if changed else f"{email} already worked for {code}; nothing changed.")
 
 
+@users.command("supervise")
+@click.argument("email")
+@click.argument("code")
+@click.option("--stop", is_flag=True, help="No longer a supervisor of CODE (still works for it).")
+def users_supervise(email: str, code: str, stop: bool) -> None:
+    """Make EMAIL a supervisor of ministry CODE: assigns its cases, sees everyone's load, manages its reply
+    templates and receives its escalations."""
+    with _refused_as_errors():
+        changed = accounts.set_supervisor(get_session(), email, code, not stop, actor=admin_audit.cli_actor())
+    email, code = accounts.normalise_email(email), normalise_code(code)
+    state = "no longer supervises" if stop else "supervises"
+    click.echo(f"{email} {state} {code}." if changed else f"{email} already {state} {code}; nothing changed.")
+
+
 @users.command("remove-department")
 @click.argument("email")
 @click.argument("code")

@@ -48,7 +48,7 @@ def outbox_status() -> None:
 def outbox_list(status: str) -> None:
     """Print one message a line: id, case, kind, attempts, last error."""
     for message, reference in outbox_service.list_messages(get_session(), status):
-        click.echo(f"{message.id}\t{reference}\t{message.kind}\t{message.attempts}\t{message.last_error or ''}")
+        click.echo(f"{message.id}\t{reference or '-'}\t{message.kind}\t{message.attempts}\t{message.last_error or ''}")
 
 
 @outbox.command("retry")

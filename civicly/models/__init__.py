@@ -24,8 +24,9 @@ from civicly.models.predictions import Prediction  # noqa: E402
 from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402
 from civicly.models.sessions import UserSession  # noqa: E402
 from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noqa: E402
+from civicly.models.working_day import CaseAlert, ReplyTemplate  # noqa: E402
 
-__all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "ChannelMessage",
-           "Department", "Event",
-           "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "RecoveryCode", "Role",
-           "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment", "UserSession"]
+__all__ = ["AdminAction", "ApiKey", "Case", "CaseAlert", "CaseGroup", "CaseGroupMember", "CaseStatus", "ChannelMessage",
+           "Department", "Event", "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Prediction",
+           "RecoveryCode", "ReplyTemplate", "Role", "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User",
+           "UserDepartment", "UserSession"]

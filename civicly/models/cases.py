@@ -92,6 +92,11 @@ class Case(SQLModel, table=True):
     published_by: str | None = Field(default=None, max_length=254)
     # The Open311 key that filed the case: that partner reads it back in full (without contact details).
     filed_by_key_id: int | None = Field(default=None, foreign_key="api_keys.id", index=True)
+    # The officer holding the case (triage/assignment.py); None: anyone of the ministry may take it.
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    # How many times the citizen said "not solved" and reopened it (triage/reopening.py): the second goes to the
+    # ministry's supervisors.
+    reopen_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class NullsLastOnPostgres(UnaryExpression):

@@ -19,6 +19,9 @@ class Department(SQLModel, table=True):
     name_ar: str = Field(default="", max_length=200)
     name_sw: str = Field(default="", max_length=200)
     active: bool = Field(default=True)
+    # Escalation (triage/escalation.py): the share of the service-level time after which an unanswered case alerts
+    # its holder (or the supervisors), in percent.
+    warn_at_percent: int = Field(default=80, sa_column_kwargs={"server_default": "80"})
     created_at: datetime = Field(default_factory=utcnow)
 
     def name(self, locale: str, fallback: str = "fr") -> str:

@@ -19,16 +19,17 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One e-mail or SMS to the citizen of a case. The address or number is read from the case when sending, never
-    copied here."""
+    """One e-mail or SMS to the citizen of a case, or (``recipient_id``) a digest to a civil servant. The address or
+    number is read from the case or the account when sending, never copied here."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    recipient_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     event_id: int | None = Field(default=None, foreign_key="events.id")
-    kind: str = Field(max_length=16)  # acknowledgement | reply | status | closure; sms_ack, sms_reply... by SMS
+    kind: str = Field(max_length=16)  # acknowledgement | reply | status | closure | digest | sms_…
     language: str | None = Field(default=None, max_length=8)
     idempotency_key: str = Field(max_length=100, unique=True)  # also the Message-ID, so receivers can drop repeats
     status: str = Field(default=OutboxStatus.pending.value, max_length=16)

@@ -20,6 +20,9 @@ class UserDepartment(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="users.id", primary_key=True)
     department_id: int = Field(foreign_key="departments.id", primary_key=True)
+    # A supervisor of this ministry assigns its cases to others, sees everyone's load, manages its reply templates
+    # and receives its escalations (docs/working-day.md).
+    supervisor: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class User(SQLModel, table=True):

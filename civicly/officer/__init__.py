@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("officer", __name__, template_folder="templates", url_prefix="/officer")
 
-from civicly.officer import personal_data, views  # noqa: E402,F401
+from civicly.officer import personal_data, views, working_day  # noqa: E402,F401

@@ -30,6 +30,9 @@ class QueueFilterForm(FlaskForm):
     received_from = DateField(_l("Received from"), validators=[OptionalValue()])
     received_to = DateField(_l("Received until"), validators=[OptionalValue()])
     q = StringField(_l("Text contains"))
+    holder = SelectField(_l("Held by"), choices=choices(
+        ("", _l("All of my ministry")), ("mine", _l("Mine")), ("unassigned", _l("Unassigned")),
+    ), validate_choice=False)
     page = IntegerField(default=1, validators=[OptionalValue()])
 
 
@@ -47,6 +50,22 @@ class DecisionForm(FlaskForm):
     duplicate_of = StringField(_l("Reference of the original case"))
     reason = StringField(_l("Reason"))
     message = TextAreaField(_l("Message"), render_kw={"rows": 4})
+
+
+class AssignmentForm(FlaskForm):
+    """Take, assign or release a case (triage/assignment.py); ``version`` is the case version the page showed."""
+
+    version = HiddenField()
+    assignee = SelectField(_l("Assign to"), choices=[], validate_choice=False)  # filled per request
+
+
+class ReplyTemplateForm(FlaskForm):
+    """A reply template (triage/reply_templates.py): the service checks the ministry, language and text."""
+
+    department = SelectField(_l("Ministry"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"))
+    body = TextAreaField(_l("Text"), render_kw={"rows": 6, "dir": "auto"})
 
 
 class EraseForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Officer pages: thin adapters over triage.queue, triage.casefile and triage.decisions."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -10,9 +10,9 @@ from civicly.auth.session import current_actor
 from civicly.db import get_session
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Role
-from civicly.officer import bp
-from civicly.officer.forms import DecisionForm, PublicationForm, QueueFilterForm, choices
-from civicly.triage import casefile, decisions, groups, publication, queue
+from civicly.officer import bp, history
+from civicly.officer.forms import AssignmentForm, DecisionForm, PublicationForm, QueueFilterForm, choices
+from civicly.triage import casefile, decisions, groups, publication, queue, reply_templates
 from civicly.triage.departments import list_departments
 from civicly.triage.permissions import can_view
 
@@ -30,6 +30,7 @@ def _render_queue(triage: bool):
         status=form.status.data or "open", urgency=form.urgency.data or "", language=form.language.data or "",
         received_from=form.received_from.data, received_to=form.received_to.data,
         text=(form.q.data or "").strip()[:200],
+        holder=form.holder.data if form.holder.data in queue.HOLDERS and not triage else "",
     )
     page_number = form.page.data if isinstance(form.page.data, int) and 0 < form.page.data < 100_000 else 1
     actor = current_actor()
@@ -54,12 +55,15 @@ def triage_page():
 
 
 def render_case(reference: str, form: DecisionForm | None = None, status: int = 200, conflict: bool = False,
-                show_contact: bool = False, publication_form: PublicationForm | None = None):
-    """The case page; with ``show_contact``, its contact details too (an audited display, 403 for others)."""
+                show_contact: bool = False, publication_form: PublicationForm | None = None,
+                template_id: int | None = None):
+    """The case page; with ``show_contact``, its contact details too (an audited display, 403 for others); with
+    ``template_id``, the reply box filled with that template (the "Use template" round trip without JavaScript)."""
     actor = current_actor()
     try:
         case = casefile.open_case(get_session(), actor, reference, str(get_locale()), show_contact=show_contact)
         published = publication.summary(get_session(), actor, reference)
+        templates = reply_templates.offered(get_session(), actor, reference, current_app.config["DEFAULT_LOCALE"])
     except UnknownReference:
         abort(404)
     except NotAllowed:
@@ -71,14 +75,17 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
     suggested = [m.code for m in case.suggestion.top3 if m.active] if case.suggestion else []
     form.department.data = form.department.data or next(iter(suggested), None) or case.department_code
     publication_form = publication_form or PublicationForm(data={"public_text": published.public_text})
+    chosen = next((t for t in templates if t.id == template_id), None)
+    ministries = {d.code: d.name(str(get_locale())) for d in list_departments(get_session())}
     return render_template("officer/case.html", case=case, form=form, conflict=conflict, publication=published,
-                           publication_form=publication_form), status
+                           publication_form=publication_form, templates=templates, chosen_template=chosen,
+                           assignment_form=AssignmentForm(), history=history.lines(case.history, ministries)), status
 
 
 @bp.get("/cases/<reference>", endpoint="case")
 @login_required
 def case_page(reference: str):
-    return render_case(reference)
+    return render_case(reference, template_id=request.args.get("template", type=int))
 
 
 @bp.post("/cases/<reference>/decide")

@@ -120,6 +120,28 @@ def department_ids(session: Session, user: User) -> frozenset[int]:
     return frozenset(session.exec(select(UserDepartment.department_id).where(UserDepartment.user_id == user.id)).all())
 
 
+def supervised_department_ids(session: Session, user: User) -> frozenset[int]:
+    return frozenset(session.exec(select(UserDepartment.department_id).where(
+        UserDepartment.user_id == user.id, col(UserDepartment.supervisor).is_(True))).all())
+
+
+def set_supervisor(session: Session, email: str, code: str, supervisor: bool, *, actor: str) -> bool:
+    """Make ``email`` a supervisor of ministry ``code`` (which they must work for), or no longer one; audited. False
+    when nothing changed."""
+    user = get_user(session, email)
+    department = _departments(session, [code])[0]
+    link = session.get(UserDepartment, (user.id, department.id))
+    if link is None:
+        raise AccountError(f"{user.email} does not work for {department.code}: add the ministry first.")
+    if link.supervisor == supervisor:
+        return False
+    link.supervisor = supervisor
+    session.add(link)
+    admin_audit.record(session, actor, "user.supervisor", user.email, department=department.code,
+                       supervisor=supervisor)
+    return True
+
+
 def set_password(session: Session, email: str, password: str, *, actor: str) -> User:
     """A new password (and any lock-out lifted); every session of the account ends, since one may have been opened
     with the old password."""

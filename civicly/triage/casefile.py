@@ -12,7 +12,7 @@ from civicly import privacy
 from civicly.errors import NotAllowed
 from civicly.models import Case, CaseStatus, Department, Event, Prediction
 from civicly.models.timestamps import utcnow
-from civicly.triage import admin_audit, groups
+from civicly.triage import admin_audit, assignment, groups
 from civicly.triage.permissions import (
     Actor,
     can_act,
@@ -83,6 +83,11 @@ class CaseFile:
     group: groups.GroupSummary | None = None
     similar: list[groups.SimilarReport] = field(default_factory=list)
     redacted: bool = False  # text, place and messages as redacted for staff outside the case's ministry
+    holder: str | None = None  # the e-mail of the officer holding the case (triage/assignment.py)
+    may_take: bool = False
+    may_release: bool = False
+    colleagues: list[assignment.Colleague] = field(default_factory=list)  # to assign to: for supervisors only
+    reopen_count: int = 0
 
 
 def open_case(session: Session, actor: Actor, reference: str, locale: str, show_contact: bool = False) -> CaseFile:
@@ -126,7 +131,21 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
         can_act=can_act(actor, case),
         overdue=case.deadline_at is not None and case.deadline_at < utcnow() and CaseStatus(case.status).is_open,
         group=group, similar=similar, redacted=not full,
+        **_holding(session, actor, case), reopen_count=case.reopen_count,
     )
+
+
+def _holding(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
+    """Who holds the case, and what this actor may do about it: take it, release it, give it to a colleague."""
+    ministry_officer = actor.owns(case) and can_act(actor, case)
+    supervises = ministry_officer and actor.supervises(case)
+    return {
+        "holder": assignment.holder_email(session, case),
+        "may_take": ministry_officer and case.assignee_id != actor.user_id and (case.assignee_id is None or supervises),
+        "may_release": ministry_officer and case.assignee_id is not None and (
+            case.assignee_id == actor.user_id or supervises),
+        "colleagues": assignment.colleagues(session, case.department_id) if supervises else [],
+    }
 
 
 def _redacted_event(event: Event) -> Event:

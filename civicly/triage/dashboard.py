@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from civicly.models import (
@@ -145,6 +146,7 @@ class Dashboard:
     topics: list[Topic] = field(default_factory=list)
     satisfied: int = 0
     unsatisfied: int = 0
+    reopened: int = 0  # times citizens reopened a closed case ("not solved") in the period
     total_cases: int = 0
     open_cases: int = 0
     overdue_cases: int = 0
@@ -179,6 +181,8 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
                            .where(in_scope, SatisfactionAnswer.created_at >= start,
                                   SatisfactionAnswer.created_at < end)).all()
     board.satisfied, board.unsatisfied = sum(1 for a in answers if a), sum(1 for a in answers if not a)
+    board.reopened = session.exec(select(func.count()).select_from(Event).join(Case, Case.id == Event.case_id).where(
+        in_scope, Event.kind == "reopened", Event.created_at >= start, Event.created_at < end)).one()
     board.overdue_cases = sum(1 for c in open_cases if c.deadline_at is not None and c.deadline_at < now)
     board.ministries = [code for code, _n in Counter(_code(codes, c.department_id) for c in cases).most_common()]
     return board

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError, NotAllowed, UnknownReference
-from civicly.models import Case, Department, Event, Label, Prediction
+from civicly.models import Case, Department, Event, Label, Prediction, User
 from civicly.models.audit import MESSAGE_MAX
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
@@ -118,16 +119,16 @@ def _event(case: Case, actor: Actor, kind: str, before: dict[str, Any], after: d
 def _required_text(value: str, what: str) -> str:
     value = value.strip()
     if not value:
-        raise InvalidDecision(f"{what} is required")
+        raise InvalidDecision(str(_l("%(what)s is required", what=what)))
     if len(value) > MESSAGE_MAX:
-        raise InvalidDecision(f"{what} is longer than {MESSAGE_MAX} characters")
+        raise InvalidDecision(str(_l("%(what)s is longer than %(max)d characters", what=what, max=MESSAGE_MAX)))
     return value
 
 
 def _confirm(session: Session, actor: Actor, case: Case, decision: Decision):
     code = _department_code(session, case.department_id)
     if code is None:
-        raise InvalidDecision("the case has no ministry yet: reassign it to one")
+        raise InvalidDecision(str(_l("the case has no ministry yet: reassign it to one")))
     event = _event(case, actor, "confirmed", {"department": code, "urgency": case.urgency},
                    {"department": code, "urgency": case.urgency})
     return {"needs_triage": False}, event, _label(session, actor, case, code, case.urgency)
@@ -136,23 +137,25 @@ def _confirm(session: Session, actor: Actor, case: Case, decision: Decision):
 def _reassign(session: Session, actor: Actor, case: Case, decision: Decision):
     target = department_by_code(session, decision.department_code, active_only=True)
     if target is None:
-        raise InvalidDecision("choose an active ministry")
+        raise InvalidDecision(str(_l("choose an active ministry")))
     if target.id == case.department_id:
-        raise InvalidDecision("the case is already with this ministry")
-    reason = _required_text(decision.reason, "a reason")
+        raise InvalidDecision(str(_l("the case is already with this ministry")))
+    reason = _required_text(decision.reason, str(_l("a reason")))
     before = _department_code(session, case.department_id)
-    event = _event(case, actor, "reassigned", {"department": before}, {"department": target.code, "reason": reason},
-                   public=True)
-    changes = {"department_id": target.id, "needs_triage": False,
+    holder = session.get(User, case.assignee_id) if case.assignee_id else None
+    event = _event(case, actor, "reassigned", {"department": before, **({"assignee": holder.email} if holder else {})},
+                   {"department": target.code, "reason": reason}, public=True)
+    # The case leaves its holder's ministry: nobody there holds it any more, and the new ministry assigns it.
+    changes = {"department_id": target.id, "needs_triage": False, "assignee_id": None,
                "deadline_at": deadlines.deadline_for(session, target.id, case.urgency, case.created_at)}
     return changes, event, _label(session, actor, case, target.code, case.urgency)
 
 
 def _urgency(session: Session, actor: Actor, case: Case, decision: Decision):
     if decision.urgency not in Urgency.__members__:
-        raise InvalidDecision("choose high, medium or low")
+        raise InvalidDecision(str(_l("choose high, medium or low")))
     level = Urgency(decision.urgency)
-    reason = _required_text(decision.reason, "a reason")
+    reason = _required_text(decision.reason, str(_l("a reason")))
     event = _event(case, actor, "urgency", {"urgency": case.urgency, "source": case.urgency_source},
                    {"urgency": level.value, "source": "officer", "reason": reason})
     changes = {"urgency": level.value, "urgency_rank": level.rank, "urgency_source": "officer",
@@ -165,15 +168,15 @@ def _status(session: Session, actor: Actor, case: Case, decision: Decision):
     try:
         target = CaseStatus(decision.status)
     except ValueError:
-        raise InvalidDecision("choose a status") from None
+        raise InvalidDecision(str(_l("choose a status"))) from None
     current = CaseStatus(case.status)
     if target == current:
-        raise InvalidDecision("the case already has this status")
+        raise InvalidDecision(str(_l("the case already has this status")))
     if (target in OPEN_STATUSES and current in OPEN_STATUSES
             and STATUS_ORDER.index(target) < STATUS_ORDER.index(current)):
-        raise InvalidDecision("a status can only move forward")
+        raise InvalidDecision(str(_l("a status can only move forward")))
     if current not in OPEN_STATUSES and target != CaseStatus.in_progress:
-        raise InvalidDecision("a closed case can only be reopened (in progress)")
+        raise InvalidDecision(str(_l("a closed case can only be reopened (in progress)")))
     changes: dict[str, Any] = {"status": target.value, "duplicate_of_id": None}
     after: dict[str, Any] = {"status": target.value}
     if target == CaseStatus.duplicate:
@@ -187,18 +190,18 @@ def _status(session: Session, actor: Actor, case: Case, decision: Decision):
 def _duplicate_target(session: Session, actor: Actor, case: Case, typed: str) -> Case:
     reference = normalise_reference(typed or "")
     if reference is None or reference == case.reference:
-        raise InvalidDecision("give the reference of the case this one duplicates")
+        raise InvalidDecision(str(_l("give the reference of the case this one duplicates")))
     try:
         return find_visible_case(session, actor, reference)
     except UnknownReference:
-        raise InvalidDecision("no case you can see has this reference") from None
+        raise InvalidDecision(str(_l("no case you can see has this reference"))) from None
 
 
 def _note(session: Session, actor: Actor, case: Case, decision: Decision):
-    message = _required_text(decision.message, "the note")
+    message = _required_text(decision.message, str(_l("the note")))
     return {}, _event(case, actor, "note", {}, {}, message=message), None
 
 
 def _reply(session: Session, actor: Actor, case: Case, decision: Decision):
-    message = _required_text(decision.message, "the reply")
+    message = _required_text(decision.message, str(_l("the reply")))
     return {}, _event(case, actor, "reply", {}, {}, public=True, message=message), None

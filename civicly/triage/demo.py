@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -12,10 +13,20 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from civicly.errors import NotAllowed
-from civicly.models import Case, Department, Role
+from civicly.models import Case, Department, ReplyTemplate, Role
 from civicly.models.cases import CaseStatus
 from civicly.models.timestamps import utcnow
-from civicly.triage import deadlines, departments, groups, intake, publication, satisfaction
+from civicly.triage import (
+    accounts,
+    admin_audit,
+    deadlines,
+    departments,
+    groups,
+    intake,
+    publication,
+    reply_templates,
+    satisfaction,
+)
 from civicly.triage.decisions import Conflict, Decision, InvalidDecision, decide
 from civicly.triage.permissions import Actor
 
@@ -39,6 +50,29 @@ REPLIES = {
 }
 
 
+# Shared reply templates in every language (triage/reply_templates.py): title, body.
+DEMO_TEMPLATES = {
+    "fr": (("Accusé de réception", "Bonjour, nous avons bien reçu votre demande {reference}. Elle est suivie par "
+            "{ministry} et vous recevrez une réponse avant le {deadline}. Merci de votre confiance."),
+           ("Intervention programmée", "Bonjour, concernant votre demande {reference} : {ministry} a programmé une "
+            "intervention pour régler le problème. Nous vous informerons dès qu'elle sera terminée.")),
+    "en": (("Acknowledgement", "Hello, we received your request {reference}. {ministry} is handling it and will "
+            "answer before {deadline}. Thank you for your trust."),
+           ("Intervention scheduled", "Hello, about your request {reference}: {ministry} has scheduled an "
+            "intervention to fix the problem. We will let you know once it is done.")),
+    "ar": (("إشعار بالاستلام", "مرحبا، توصلنا بطلبكم رقم {reference}. تتابعه {ministry} وسنجيبكم قبل {deadline}. "
+            "شكرا على ثقتكم."),
+           ("برمجة تدخل", "مرحبا، بخصوص طلبكم رقم {reference}: قامت {ministry} ببرمجة تدخل لمعالجة المشكل. "
+            "سنخبركم فور الانتهاء منه.")),
+    "sw": (("Uthibitisho wa kupokea", "Habari, tumepokea ombi lako {reference}. {ministry} inalishughulikia na "
+            "itakujibu kabla ya {deadline}. Asante kwa imani yako."),
+           ("Kazi imepangwa", "Habari, kuhusu ombi lako {reference}: {ministry} imepanga kazi ya kutatua tatizo "
+            "hili. Tutakujulisha itakapokamilika.")),
+}
+DEMO_SUPERVISOR = "supervisor.sante@demo.civicly.example"
+DEMO_SUPERVISED = "SANTE"
+
+
 @dataclass(frozen=True)
 class DemoText:
     text: str
@@ -56,11 +90,14 @@ class Seeded:
     service_levels: int
     holidays: int
     cases: int | None
+    templates: int = 0
+    supervisor_password: str | None = None  # set when the demo supervisor was created now: shown once
 
 
 def seed(session: Session, cases: int, route: intake.Router, today: date | None = None) -> Seeded:
     """The demo ministries, service levels and last, this and next year's holidays, and ``cases`` demo cases grouped
-    as the worker groups them (none if some were already filed). Safe to run twice; flushes only."""
+    as the worker groups them (none if some were already filed); shared reply templates in every language and a
+    supervisor of the health ministry. Safe to run twice; flushes only."""
     added, present = departments.seed_from_file(session)
     levels = deadlines.seed_demo_levels(session)
     year = (today or date.today()).year
@@ -71,7 +108,36 @@ def seed(session: Session, cases: int, route: intake.Router, today: date | None 
     elif cases:
         filed = file_demo_cases(session, cases, route)
         groups.attach_all_pending(session, "seed-demo")
-    return Seeded(added, present, levels, holidays, filed)
+    return Seeded(added, present, levels, holidays, filed, seed_templates(session), seed_supervisor(session))
+
+
+def seed_templates(session: Session) -> int:
+    """The shared demo reply templates in every language, those not there yet (by language and title)."""
+    present = set(session.exec(select(ReplyTemplate.language, ReplyTemplate.title)).all())
+    added = 0
+    for language, templates in DEMO_TEMPLATES.items():
+        for title, body in templates:
+            if (language, title) not in present:
+                reply_templates.add(session, "*", language, title, body, actor=admin_audit.cli_actor())
+                added += 1
+    return added
+
+
+def seed_supervisor(session: Session) -> str | None:
+    """A supervisor of the demo health ministry, who receives its escalation digests; returns the random password
+    when the account is created now (None when it exists or the ministry is missing)."""
+    if departments.department_by_code(session, DEMO_SUPERVISED) is None:
+        return None
+    try:
+        accounts.get_user(session, DEMO_SUPERVISOR)
+        return None
+    except accounts.AccountError:
+        pass
+    password = secrets.token_urlsafe(15)
+    accounts.create_user(session, DEMO_SUPERVISOR, password, Role.officer, [DEMO_SUPERVISED],
+                         actor=admin_audit.cli_actor())
+    accounts.set_supervisor(session, DEMO_SUPERVISOR, DEMO_SUPERVISED, True, actor=admin_audit.cli_actor())
+    return password
 
 
 def demo_present(session: Session) -> bool:

@@ -103,3 +103,16 @@ def set_department_active(session: Session, code: str, active: bool, *, actor: s
     admin_audit.record(session, actor, "department.activate" if active else "department.deactivate",
                        department.code, before={"active": before}, after={"active": active})
     return department
+
+
+def set_warning_threshold(session: Session, code: str, percent: int, *, actor: str) -> Department:
+    """After which share of its service-level time (1-100 %) an unanswered case of this ministry alerts its holder
+    or supervisors (triage/escalation.py); audited."""
+    if not 1 <= percent <= 100:
+        raise CivicError("the threshold is a percentage between 1 and 100")
+    department = get_department(session, code)
+    before, department.warn_at_percent = department.warn_at_percent, percent
+    session.add(department)
+    admin_audit.record(session, actor, "department.escalation", department.code, before={"warn_at_percent": before},
+                       after={"warn_at_percent": percent})
+    return department

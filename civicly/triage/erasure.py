@@ -32,7 +32,9 @@ PERSONAL_FIELDS = {**dict.fromkeys(CONTACT_FIELDS), "place": None, "latitude": N
 # key (an officer's "reason", for instance) is free text and is blanked.
 SKELETON_EVENT_KEYS = frozenset({"channel", "language", "department", "chosen_by", "triage_reason", "confidence",
                                  "urgency", "source", "status", "duplicate_of", "similar_reports", "merged", "erased",
-                                 "closed_before"})
+                                 "closed_before",
+                                 # the working day's events: who held or was alerted (staff), level, count, date
+                                 "assignee", "to", "level", "times", "deadline"})
 PHONE_DIGITS_MIN = 6
 _NOT_DIGITS = re.compile(r"\D")
 

@@ -20,14 +20,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from civicly.models import Case, Event, OutboxMessage, OutboxStatus
+from civicly.models import Case, Event, OutboxMessage, OutboxStatus, User
 from civicly.models.cases import OPEN_STATUSES, CaseStatus
 from civicly.models.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 
-KINDS = ("acknowledgement", "reply", "status", "closure")  # e-mails
-SMS_KINDS = ("sms_ack", "sms_reply", "sms_status", "sms_closure")  # the same news by SMS, in the same order
+CITIZEN_KINDS = ("acknowledgement", "reply", "status", "closure")  # e-mails to the citizen of a case
+DIGEST = "digest"  # an e-mail to a civil servant: the cases needing their attention (triage/escalation.py)
+KINDS = (*CITIZEN_KINDS, DIGEST)  # e-mails
+SMS_KINDS = ("sms_ack", "sms_reply", "sms_status", "sms_closure")  # the same news by SMS, in that order
 MESSAGE_KINDS = KINDS + SMS_KINDS
 GROUPING = "grouping"  # not an e-mail: compare a new case with the open ones and group it (triage.groups)
 LEASE = timedelta(minutes=5)
@@ -39,11 +41,13 @@ EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]'\",;:@]+@[^\s<>()\[\]'\",;:@]+")
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the mailer needs for one claimed row: the message, its case, and the event it announces."""
+    """What the mailer needs for one claimed row: the message, its case and the event it announces (a citizen's
+    e-mail), or the civil servant it is for (a digest)."""
 
     message: OutboxMessage
-    case: Case
+    case: Case | None
     event: Event | None
+    recipient: User | None = None
 
 
 def enqueue(session: Session, case: Case, kind: str, event: Event | None = None,
@@ -51,10 +55,10 @@ def enqueue(session: Session, case: Case, kind: str, event: Event | None = None,
     """Add a message for the case's citizen to the current unit of work, if they left an e-mail address; and the
     same news by SMS if they agreed to it (unless ``sms`` is false: the channel gave it already). Returns the
     e-mail."""
-    if kind not in KINDS:
+    if kind not in CITIZEN_KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     if sms and wants_sms(case):
-        session.add(_message(case, SMS_KINDS[KINDS.index(kind)], event))
+        session.add(_message(case, SMS_KINDS[CITIZEN_KINDS.index(kind)], event))
     if not case.contact_email:
         return None
     message = _message(case, kind, event)
@@ -132,7 +136,9 @@ def delivery(session: Session, message_id: int, worker: str, now: datetime | Non
             or message.lease_until is None or message.lease_until <= now:
         return None
     event = session.get(Event, message.event_id) if message.event_id else None
-    return Delivery(message, session.get(Case, message.case_id), event)
+    case = session.get(Case, message.case_id) if message.case_id else None
+    recipient = session.get(User, message.recipient_id) if message.recipient_id else None
+    return Delivery(message, case, event, recipient)
 
 
 def _held_by(message_id: int, worker: str):
@@ -211,9 +217,10 @@ def counts(session: Session) -> dict[str, int]:
     return {status.value: found.get(status.value, 0) for status in OutboxStatus}
 
 
-def list_messages(session: Session, status: str, limit: int = 100) -> list[tuple[OutboxMessage, str]]:
-    """Messages in one state with their case reference, newest first (no address: admins do not need it)."""
-    rows = session.exec(select(OutboxMessage, Case.reference).join(Case, Case.id == OutboxMessage.case_id)
+def list_messages(session: Session, status: str, limit: int = 100) -> list[tuple[OutboxMessage, str | None]]:
+    """Messages in one state with their case reference (None for a digest), newest first (no address: admins do
+    not need it)."""
+    rows = session.exec(select(OutboxMessage, Case.reference).join(Case, Case.id == OutboxMessage.case_id, isouter=True)
                         .where(OutboxMessage.status == status, col(OutboxMessage.kind).in_(MESSAGE_KINDS))
                         .order_by(col(OutboxMessage.id).desc()).limit(limit))
     return list(rows.all())

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Case, Role, User
 from civicly.references import case_by_reference
-from civicly.triage.accounts import department_ids
+from civicly.triage.accounts import department_ids, supervised_department_ids
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,20 @@ class Actor:
     email: str
     role: Role
     department_ids: frozenset[int]
+    supervised_ids: frozenset[int] = frozenset()  # the ministries this person supervises (a subset of the above)
 
     @classmethod
     def of(cls, session: Session, user: User) -> Actor:
-        return cls(user.id, user.email, Role(user.role), department_ids(session, user))
+        return cls(user.id, user.email, Role(user.role), department_ids(session, user),
+                   supervised_department_ids(session, user))
+
+    @property
+    def is_supervisor(self) -> bool:
+        return bool(self.supervised_ids)
+
+    def supervises(self, case: Case) -> bool:
+        """This person supervises the ministry the case is routed to."""
+        return case.department_id is not None and case.department_id in self.supervised_ids
 
     def owns(self, case: Case) -> bool:
         """The case is routed to one of this person's ministries."""

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, union_all
 from sqlmodel import Session, col, select
 
-from civicly.models import Case, Department, Prediction, Role
+from civicly.models import Case, Department, Prediction, Role, User
 from civicly.models.cases import OPEN_STATUSES, CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
 from civicly.triage import groups
@@ -25,6 +25,10 @@ class QueueFilters:
     received_from: date | None = None
     received_to: date | None = None
     text: str = ""
+    holder: str = ""  # "" every case of my ministries | mine | unassigned
+
+
+HOLDERS = ("", "mine", "unassigned")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class QueueRow:
     similar_open: int = 0  # open reports grouped behind this one (hidden from the queue)
     surge: bool = False
     channel: str = "web"  # how it came in: a reply to an SMS case goes by SMS
+    assignee: str | None = None  # the e-mail of the officer holding the case
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def list_queue(session: Session, actor: Actor, filters: QueueFilters, page: int 
     query = select(Case)
     if not filters.text:  # a search shows every matching report, grouped or not
         query = query.where(~groups.hidden_behind_lead())
-    query = _filtered(query, filters)
+    query = _held_by(_filtered(query, filters), actor, filters.holder)
     offset, limit = (page - 1) * page_size, page_size + 1
     ranges = _index_ranges(actor, triage, _statuses(filters.status))
     cases = _merged_page(session, query, ranges, offset, limit)
@@ -174,6 +179,15 @@ def _filtered(query, filters: QueueFilters):
     return query
 
 
+def _held_by(query, actor: Actor, holder: str):
+    """The "Mine" and "Unassigned" views of a queue (triage/assignment.py)."""
+    if holder == "mine":
+        return query.where(Case.assignee_id == actor.user_id)
+    if holder == "unassigned":
+        return query.where(col(Case.assignee_id).is_(None))
+    return query
+
+
 def _urgency_rank_is(rank: int) -> ColumnElement[bool]:
     """``urgency_rank = rank`` written as a range: PostgreSQL leaves a column fixed by an equality out of an index
     range's sort order, and then cannot merge the ranges in queue order (it read and sorted every range whole)."""
@@ -192,6 +206,8 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             col(Prediction.id).asc())
         confidence = {case_id: conf for case_id, conf in session.exec(latest).all()}
     codes = dict(session.exec(select(Department.id, Department.code)).all())
+    holders = {c.assignee_id for c in cases if c.assignee_id}
+    emails = dict(session.exec(select(User.id, User.email).where(col(User.id).in_(holders))).all()) if holders else {}
     grouped = groups.summaries(session, ids)
     now = utcnow()
     return [
@@ -210,6 +226,7 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             similar_open=grouped[c.id].similar_open if c.id in grouped else 0,
             surge=c.id in grouped and grouped[c.id].surge_at is not None,
             channel=c.channel,
+            assignee=emails.get(c.assignee_id),
         )
         for c in cases
     ]

@@ -2,7 +2,7 @@
 a version on the historical files plus every reviewed label and promotes it if no worse (the same service as
 ``civicly model train --from-db --promote``), at most once a day and by one worker at a time across hosts.
 
-The lease is a row of ``jobs`` taken by a compare-and-set update, which SQLite and PostgreSQL both make atomic."""
+The lease is a row of ``jobs`` (triage/jobs.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from civicly.classify import RegistryError, training
 from civicly.models import Job, Label
 from civicly.models.timestamps import utcnow
-from civicly.triage import admin_audit, model_versions
+from civicly.triage import admin_audit, jobs, model_versions
 
 JOB = "model.retrain"
 EVERY = timedelta(days=1)  # at most one retraining a day: a day's labels barely move a model trained on thousands
@@ -61,15 +60,7 @@ def claim(session: Session, config: Mapping[str, Any], worker: str, now: datetim
     now = now or utcnow()
     if threshold <= 0 or _ran_since(session, now - EVERY) or labels_since_active(session, threshold) < threshold:
         return False
-    _ensure_row(session)
-    taken = session.execute(
-        update(Job).where(
-            col(Job.name) == JOB,
-            or_(col(Job.lease_until).is_(None), col(Job.lease_until) < now),
-            or_(col(Job.last_run_at).is_(None), col(Job.last_run_at) <= now - EVERY),
-        ).values(lease_until=now + LEASE, held_by=worker[:64], last_run_at=now)
-    )
-    return taken.rowcount == 1
+    return jobs.claim(session, JOB, worker, now, LEASE, now - EVERY)
 
 
 def _ran_since(session: Session, since: datetime) -> bool:
@@ -78,16 +69,9 @@ def _ran_since(session: Session, since: datetime) -> bool:
     return job is not None and job.last_run_at is not None and job.last_run_at > since
 
 
-def _ensure_row(session: Session) -> None:
-    """The job's row, inserted by whichever worker comes first (the others' inserts do nothing)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Job).values(name=JOB).on_conflict_do_nothing(index_elements=["name"]))
-
-
 def release(session: Session, worker: str) -> None:
     """End this worker's lease (its start time stays, for the once-a-day rule)."""
-    session.execute(update(Job).where(and_(col(Job.name) == JOB, col(Job.held_by) == worker[:64]))
-                    .values(lease_until=None, held_by=None))
+    jobs.release(session, JOB, worker)
 
 
 def plan(config: Mapping[str, Any]) -> training.TrainingPlan:

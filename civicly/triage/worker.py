@@ -1,5 +1,6 @@
 """The worker's loop: group new cases with similar open reports, send the outbox's e-mails and SMS, delete ended
-officers' sessions, and retrain the routing model once enough officers' decisions arrived, until stopped.
+officers' sessions, alert officers and supervisors about cases close to or past their deadline (once each working
+day), and retrain the routing model once enough officers' decisions arrived, until stopped.
 
 Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them). A
 retraining runs in the loop itself: that pass takes about a minute (once a day at most), during which this worker
@@ -10,14 +11,16 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from civicly import mail
+from civicly.models.timestamps import utcnow
 from civicly.sms import delivery as sms_delivery
-from civicly.triage import groups, retraining, sessions
+from civicly.triage import escalation, groups, retraining, sessions
 
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
 
@@ -64,8 +67,41 @@ def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worke
         echo(f"sent {done.sent}, failed {done.failed}, cancelled {done.cancelled}")
     sessions.purge_ended(session, sessions.SessionPolicy.from_config(config))
     session.commit()  # one short DELETE on a table about as large as the number of people signed in
+    escalate_if_due(session, worker, echo)
     retrain_if_due(session, config, worker, echo)
     return grouped, done
+
+
+def escalate_if_due(session: Session, worker: str, echo: Echo = _silent,
+                    now: datetime | None = None) -> escalation.Escalated | None:
+    """Today's escalation alerts and digests, if this is a working day, none ran today and no other worker is at
+    it; the digests queued are sent by the next rounds of e-mails."""
+    now = now or utcnow()
+    try:
+        claimed = escalation.claim(session, worker, now)
+    except OperationalError as exc:  # database busy or unreachable: asked again next pass
+        session.rollback()
+        echo(f"escalation paused: {type(exc.orig).__name__}", err=True)
+        return None
+    if not claimed:
+        session.rollback()  # not due, or another worker has it: end the read-only transaction
+        return None
+    session.commit()  # the lease is taken for all to see
+    try:
+        done = escalation.run(session, now)
+    except BaseException:  # an unexpected failure or Ctrl-C: free the job now rather than when its lease ends
+        session.rollback()
+        escalation.release(session, worker)
+        session.commit()  # the job is free again (its start time keeps it to once today)
+        raise
+    escalation.release(session, worker)
+    session.commit()  # the alerts, their events and the digests in one unit of work, with the lease freed
+    if done.alerts or done.digests:
+        echo(f"escalation: {done.alerts.get(escalation.WARNING, 0)} cases close to their deadline, "
+             f"{done.alerts.get(escalation.OVERDUE, 0)} overdue; {len(done.digests)} digests queued")
+        for recipient_id, cases in sorted(done.digests.items()):
+            echo(f"escalation digest for user {recipient_id}: {', '.join(cases)}")
+    return done
 
 
 def retrain_if_due(session: Session, config: Mapping[str, Any], worker: str,

@@ -44,11 +44,12 @@ def test_figures_for_all_ministries(seeded, history):
     assert board.total_cases == 13
     assert sum(board.submissions["SANTE"]) == 12 and sum(board.submissions["EDUCATION"]) == 1
     assert board.routing["sender"] == 13
-    assert sum(sum(v) for v in board.backlog.values()) == board.open_cases == 9
+    # The citizen who answered "not solved" with a reason reopened their case.
+    assert sum(sum(v) for v in board.backlog.values()) == board.open_cases == 10
     assert board.first_response_hours["SANTE"][1] == 4
-    assert (board.satisfied, board.unsatisfied) == (1, 1)
+    assert (board.satisfied, board.unsatisfied, board.reopened) == (1, 1, 1)
     sante = next(c for c in board.compliance if c.ministry == "SANTE")
-    assert sante.on_time + sante.late == 4
+    assert sante.on_time + sante.late == 3  # of the 4 answered and closed, one is open again
 
 
 def test_an_officer_sees_only_their_ministries(seeded, history, client, make_user, login_as):
@@ -103,13 +104,13 @@ def test_satisfaction_is_asked_after_closure_and_the_latest_answer_counts(seeded
 
     closed = history[2]
     page = client.get(f"/track/{closed.reference}").get_data(as_text=True)
-    assert "Was your concern answered?" in page and "You may change it" not in page
+    assert "Is it solved?" in page and "You may change it" not in page
     token = csrf_token(page)
     response = client.post(f"/track/{closed.reference}/satisfaction",
                            data={"csrf_token": token, "answered": "yes", "comment": "Thanks"})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Was your concern answered?" not in page and "Thank you for your answer" in page
+    assert "Is it solved?" not in page and "Thank you for your answer" in page
     # Someone else who learned the reference answers "no": the citizen is not locked out, and answers again.
     assert client.post(f"/track/{closed.reference}/satisfaction",
                        data={"csrf_token": token, "answered": "no"}).status_code == 303
@@ -120,7 +121,7 @@ def test_satisfaction_is_asked_after_closure_and_the_latest_answer_counts(seeded
                         .execution_options(populate_existing=True)).all()
     assert (row.answered, row.comment) == (True, "Thanks again") and row.revised_at is not None
     still_open = history[8]
-    assert "Was your concern answered?" not in client.get(f"/track/{still_open.reference}").get_data(as_text=True)
+    assert "Is it solved?" not in client.get(f"/track/{still_open.reference}").get_data(as_text=True)
     assert client.post(f"/track/{still_open.reference}/satisfaction",
                        data={"csrf_token": token, "answered": "yes"}).status_code == 409
     assert client.post(f"/track/{closed.reference}/satisfaction", data={"answered": "yes"}).status_code == 400

@@ -43,6 +43,16 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     # The ministry's officers and admins moderate publication (this case has no consent: refused, but reached).
     "officer.publish": ({"officer_a", "admin"}, "login|404"),
     "officer.unpublish": ({"officer_a", "admin"}, "login|404"),
+    # Holding cases: the ministry's officers; assigning to others: its supervisors (none here). The load view is for
+    # supervisors, the reply templates for supervisors and admins (template 1 does not exist: not found for all).
+    "officer.take": ({"officer_a"}, "login|404|403"),
+    "officer.release": ({"officer_a"}, "login|404|403"),
+    "officer.assign": (set(), "login|404|403"),
+    "officer.load": (set(), "login|404"),
+    "officer.templates": ({"admin"}, "login|404"),
+    "officer.add_template": ({"admin"}, "login|404"),
+    "officer.edit_template": (set(), "login|404"),
+    "officer.remove_template": (set(), "login|404"),
     "citizen.rate_case": (ALL, ""),  # anyone holding the reference; refused (409) while the case is open
     "admin.dashboard_page": ({"officer_a", "officer_b", "admin"}, "login|404"),  # officers: their ministries only
     "admin.export": ({"officer_a", "officer_b", "admin"}, "login|404"),
@@ -70,7 +80,7 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "channels.twilio_status": (set(), "404"),
 }
 ARGUMENTS = {"reference": "{ref}", "code": "SANTE", "fmt": "json", "filename": "civicly.css", "request_id": "{ref}",
-             "kind": "cases", "message_id": "1",
+             "kind": "cases", "message_id": "1", "template_id": "1",
              "_rest": "nothing-here"}
 
 

@@ -79,6 +79,7 @@ def scenario(client, seeded, make_user, login_as, caplog):
     page = client.get(f"/track/{case.reference}").get_data(as_text=True)
     client.post(f"/track/{case.reference}/satisfaction", data={
         "csrf_token": csrf_token(page), "answered": "no", "comment": "Zebulon Quixworth still sees beetles"})
+    post_decision(client, case.id, seeded, action="status", status="resolved")  # reopened by that "No", closed again
     seeded.expire_all()
     assert traces_in(everything_stored(seeded)) == list(TRACES)  # the scan would see each of them
     assert seeded.exec(select(Label).where(Label.case_id == case.id)).all()
