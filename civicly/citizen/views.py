@@ -8,14 +8,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from civicly import classify, error_pages
+from civicly import areas, classify, error_pages
 from civicly.citizen import bp, satisfaction
-from civicly.citizen.forms import SubmissionForm, TrackForm
+from civicly.citizen.forms import SubmissionForm, TrackForm, area_choices
 from civicly.db import get_session
 from civicly.errors import InvalidSubmission, UnknownReference
 from civicly.extensions import limiter
 from civicly.i18n import choose_language_now, remember_language
-from civicly.triage import intake, tracking
+from civicly.storage import current_storage
+from civicly.triage import intake, photos, tracking
+
+# The form may ask the browser for its position (civicly.js, on the citizen's click); every other page may not.
+FORM_PERMISSIONS = "camera=(), microphone=(), geolocation=(self)"
 
 
 def _submit_limit() -> str:
@@ -26,12 +30,39 @@ def _track_limit() -> str:
     return current_app.config["TRACK_RATE_LIMIT"]
 
 
+def _page(form: SubmissionForm, status: int = 200, **context) -> Response:
+    """The form page, its areas named in the page's language."""
+    form.area_code.choices = area_choices(areas.areas(current_app.config["COUNTRY"], str(get_locale())))
+    response = make_response(render_template("citizen/submit.html", form=form, **context), status)
+    response.headers["Permissions-Policy"] = FORM_PERMISSIONS
+    return response
+
+
 def _render_form(form: SubmissionForm, status: int = 200, **context) -> Response:
     """The submission form. Its language buttons post it: it comes back as typed, unvalidated, in that language."""
     code = request.form.get("switch_language", "")
     chosen = choose_language_now(code)
-    response = make_response(render_template("citizen/submit.html", form=form, **context), status)
+    response = _page(form, status, **context)
     return remember_language(response, code) if chosen else response
+
+
+def _coordinate(value: str | None) -> float | None:
+    """A number the page's script wrote, or None (nothing given, or not a number)."""
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _uploads() -> list[photos.PhotoUpload]:
+    """The files chosen in the form; an empty file input sends one nameless, empty part, which is no photo. Each is
+    read to one byte past the limit, enough to refuse it."""
+    found = []
+    for upload in request.files.getlist("photos"):
+        data = upload.stream.read(photos.MAX_BYTES + 1)
+        if data or upload.filename:
+            found.append(photos.PhotoUpload(data, intake.clean_text(upload.filename)))
+    return found
 
 
 @bp.get("/")
@@ -45,25 +76,30 @@ def submit():
     form = SubmissionForm()
     if request.method == "GET":
         form.form_token.data = uuid.uuid4().hex
-        return render_template("citizen/submit.html", form=form)
+        return _page(form)
     if request.form.get("switch_language"):
         return _render_form(form)
     if not form.validate_on_submit():  # only the CSRF token can fail here
-        return render_template("citizen/submit.html", form=form, form_error=True), 400
+        return _page(form, 400, form_error=True)
     if form.website.data:
         form.website.errors = [_("Please leave this field empty.")]
-        return render_template("citizen/submit.html", form=form, form_error=True), 400
+        return _page(form, 400, form_error=True)
+    uploads = _uploads()
     data = intake.SubmissionInput(
         text=form.text.data or "", name=form.name.data or "", email=form.email.data or "",
         phone=form.phone.data or "", place=form.place.data or "", language=form.language.data or "",
         channel="web", form_token=form.form_token.data or "", publish_consent=bool(form.publish_consent.data),
+        area_code=form.area_code.data or "", latitude=_coordinate(form.latitude.data),
+        longitude=_coordinate(form.longitude.data), photos=uploads,
     )
     try:
-        case = intake.submit(get_session(), data, route=classify.route)
+        case = intake.submit(get_session(), data, route=classify.route, storage=current_storage(),
+                             country=current_app.config["COUNTRY"])
     except InvalidSubmission as exc:
         for name, messages in exc.errors.items():
-            getattr(form, name).errors = list(messages)
-        return render_template("citizen/submit.html", form=form, form_error=True), 400
+            field = getattr(form, name, None) or form.text
+            field.errors = list(messages)
+        return _page(form, 400, form_error=True, photos_dropped=bool(uploads))
     return redirect(url_for("citizen.case", reference=case.reference, new=1), code=303)
 
 
@@ -109,8 +145,9 @@ def _database_unavailable(error: Exception):
     """The database is down: a sent form comes back with everything typed (503), so the citizen loses nothing."""
     if request.endpoint == "citizen.submit" and request.method == "POST" and error_pages.is_database_outage(error):
         form = SubmissionForm()
-        page = render_template("citizen/submit.html", form=form, unavailable=True)
-        return page, 503, error_pages.retry_later_headers()
+        response = _page(form, 503, unavailable=True, photos_dropped=bool(request.files))
+        response.headers.update(error_pages.retry_later_headers())
+        return response
     return error_pages.database_unavailable(error)
 
 

@@ -1,10 +1,10 @@
 """Officer pages: thin adapters over triage.queue, triage.casefile and triage.decisions."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from civicly.auth.session import current_actor
 from civicly.db import get_session
@@ -12,7 +12,8 @@ from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Role
 from civicly.officer import bp
 from civicly.officer.forms import DecisionForm, PublicationForm, QueueFilterForm, choices
-from civicly.triage import casefile, decisions, groups, publication, queue
+from civicly.storage import current_storage
+from civicly.triage import casefile, decisions, groups, photos, publication, queue
 from civicly.triage.departments import list_departments
 from civicly.triage.permissions import can_view
 
@@ -79,6 +80,26 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
 @login_required
 def case_page(reference: str):
     return render_case(reference)
+
+
+@bp.get("/cases/<reference>/photos/<int:photo_id>", endpoint="photo")
+@bp.get("/cases/<reference>/photos/<int:photo_id>/thumbnail", endpoint="photo_thumbnail",
+        defaults={"thumbnail": True})
+def photo(reference: str, photo_id: int, thumbnail: bool = False):
+    """A photo of a case, for the staff who may see the case; 404 for anyone else, signed in or not, so a photo's
+    address reveals nothing. Never cached, never sniffed as another type, offered under a neutral file name."""
+    if not current_user.is_authenticated:
+        abort(404)
+    try:
+        stored = photos.read_photo(get_session(), current_storage(), current_actor(), reference, photo_id, thumbnail)
+    except UnknownReference:
+        abort(404)
+    response = Response(stored.data, mimetype=stored.content_type)
+    suffix = "-thumbnail" if thumbnail else ""
+    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo_id}{suffix}.jpg"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/cases/<reference>/decide")

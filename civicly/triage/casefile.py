@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from civicly import privacy
+from civicly import areas, privacy
 from civicly.errors import NotAllowed
 from civicly.models import Case, CaseStatus, Department, Event, Prediction
 from civicly.models.timestamps import utcnow
-from civicly.triage import admin_audit, groups
+from civicly.triage import admin_audit, groups, photos
 from civicly.triage.permissions import (
     Actor,
     can_act,
@@ -83,6 +83,8 @@ class CaseFile:
     group: groups.GroupSummary | None = None
     similar: list[groups.SimilarReport] = field(default_factory=list)
     redacted: bool = False  # text, place and messages as redacted for staff outside the case's ministry
+    area: str | None = None  # the administrative area's name in the reader's language
+    photos: list[photos.PhotoView] = field(default_factory=list)
 
 
 def open_case(session: Session, actor: Actor, reference: str, locale: str, show_contact: bool = False) -> CaseFile:
@@ -126,6 +128,7 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
         can_act=can_act(actor, case),
         overdue=case.deadline_at is not None and case.deadline_at < utcnow() and CaseStatus(case.status).is_open,
         group=group, similar=similar, redacted=not full,
+        area=areas.area_name(case.area_code, locale), photos=photos.photos_of(session, case.id),
     )
 
 
