@@ -90,7 +90,7 @@ def submit():
         phone=form.phone.data or "", place=form.place.data or "", language=form.language.data or "",
         channel="web", form_token=form.form_token.data or "", publish_consent=bool(form.publish_consent.data),
         area_code=form.area_code.data or "", latitude=_coordinate(form.latitude.data),
-        longitude=_coordinate(form.longitude.data), photos=uploads,
+        longitude=_coordinate(form.longitude.data), device_position=True, photos=uploads,
     )
     try:
         case = intake.submit(get_session(), data, route=classify.route, storage=current_storage(),

@@ -60,6 +60,7 @@ class SubmissionInput:
     publish_consent: bool = False  # the sender agrees to publication without contact details, if an officer approves
     filed_by_key_id: int | None = None  # the Open311 key that filed it, so that partner can read it back
     area_code: str = ""  # an ISO 3166-2 first-level area of the configured country, chosen by the sender
+    device_position: bool = False  # latitude/longitude are the citizen's phone's: stored rounded to about 100 m
     photos: Sequence[photos.PhotoUpload | photos.PreparedPhoto] = ()  # prepared (re-encoded) once validated
 
 
@@ -75,10 +76,10 @@ def validate(data: SubmissionInput, country: str = areas.DEFAULT_COUNTRY) -> Sub
     """Return the cleaned input, or raise InvalidSubmission naming every wrong field.
 
     The cleaned input has its photos re-encoded and its area filled in from the coordinates or the place when the
-    sender chose none; a browser's position (the web form) is kept to about 100 m.
+    sender chose none; a citizen's own device position is kept to about 100 m.
     """
     latitude, longitude = data.latitude, data.longitude
-    if data.channel == "web":
+    if data.device_position:
         latitude, longitude = areas.rounded_position(latitude, longitude)
     prepared, photo_problems = photos.prepare_all(list(data.photos))
     cleaned = replace(

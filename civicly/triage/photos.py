@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from civicly.errors import CivicError, UnknownReference
 from civicly.models import Case, Photo
-from civicly.storage import NotStored, Storage, StorageError, StoredObject
+from civicly.storage import NotStored, Storage, StorageError, StoredObject, current_storage
 from civicly.triage.permissions import Actor, find_visible_case
 
 log = logging.getLogger(__name__)
@@ -198,12 +198,15 @@ def read_photo(session: Session, storage: Storage, actor: Actor, reference: str,
         raise UnknownReference(reference) from None
 
 
-def delete_photos(session: Session, storage: Storage, case: Case) -> int:
-    """Delete the case's photos from storage and their rows (erasure); returns how many there were.
+def delete_photos(session: Session, case: Case, storage: Storage | None = None) -> int:
+    """Delete the case's photos from ``storage`` (the application's by default) and their rows (erasure); returns
+    how many there were.
 
     A file the storage cannot delete now is logged and its row removed anyway: the case no longer points to it.
     """
     rows = list(session.exec(select(Photo).where(Photo.case_id == case.id)))
+    if rows and storage is None:
+        storage = current_storage()
     for row in rows:
         for name in (row.image_name, row.thumbnail_name):
             try:
