@@ -54,17 +54,6 @@ def _coordinate(value: str | None) -> float | None:
         return None
 
 
-def _uploads() -> list[photos.PhotoUpload]:
-    """The files chosen in the form; an empty file input sends one nameless, empty part, which is no photo. Each is
-    read to one byte past the limit, enough to refuse it."""
-    found = []
-    for upload in request.files.getlist("photos"):
-        data = upload.stream.read(photos.MAX_BYTES + 1)
-        if data or upload.filename:
-            found.append(photos.PhotoUpload(data, intake.clean_text(upload.filename)))
-    return found
-
-
 @bp.get("/")
 def home():
     return redirect(url_for("citizen.submit"))
@@ -84,7 +73,7 @@ def submit():
     if form.website.data:
         form.website.errors = [_("Please leave this field empty.")]
         return _page(form, 400, form_error=True)
-    uploads = _uploads()
+    uploads = photos.uploads_from(request.files.getlist("photos"))
     data = intake.SubmissionInput(
         text=form.text.data or "", name=form.name.data or "", email=form.email.data or "",
         phone=form.phone.data or "", place=form.place.data or "", language=form.language.data or "",

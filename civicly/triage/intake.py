@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,6 +20,7 @@ from civicly.models.cases import Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import new_reference
 from civicly.storage import Storage, current_storage
+from civicly.text_cleaning import clean_text
 from civicly.triage import deadlines, outbox, photos
 from civicly.triage.departments import department_by_code, normalise_code
 
@@ -30,8 +30,6 @@ TEXT_MIN, TEXT_MAX = 10, 5000
 NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
 EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
-# Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Router = Callable[[str], Routing | None]
 
@@ -62,14 +60,6 @@ class SubmissionInput:
     area_code: str = ""  # an ISO 3166-2 first-level area of the configured country, chosen by the sender
     device_position: bool = False  # latitude/longitude are the citizen's phone's: stored rounded to about 100 m
     photos: Sequence[photos.PhotoUpload | photos.PreparedPhoto] = ()  # prepared (re-encoded) once validated
-
-
-def clean_text(value: str | None) -> str:
-    """Unicode-normalised (NFC), without control characters or surrounding white space."""
-    if not value:
-        return ""
-    value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become U+FFFD
-    return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value)).strip()
 
 
 def validate(data: SubmissionInput, country: str = areas.DEFAULT_COUNTRY) -> SubmissionInput:

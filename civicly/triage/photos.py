@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO, Protocol
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -21,6 +22,7 @@ from sqlmodel import Session, col, select
 from civicly.errors import CivicError, UnknownReference
 from civicly.models import Case, Photo
 from civicly.storage import NotStored, Storage, StorageError, StoredObject, current_storage
+from civicly.text_cleaning import clean_text
 from civicly.triage.permissions import Actor, find_visible_case
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,24 @@ class PhotoView:
     id: int
     width: int
     height: int
+
+
+class UploadedFile(Protocol):
+    """A file part as the web framework hands it over (werkzeug's FileStorage)."""
+
+    filename: str | None
+    stream: BinaryIO
+
+
+def uploads_from(files: Iterable[UploadedFile]) -> list[PhotoUpload]:
+    """The files sent, each read to one byte past the limit (enough to refuse it). An empty file input sends one
+    nameless, empty part: that is no photo."""
+    found = []
+    for part in files:
+        data = part.stream.read(MAX_BYTES + 1)
+        if data or part.filename:
+            found.append(PhotoUpload(data, clean_text(part.filename or "")))
+    return found
 
 
 def prepare(upload: PhotoUpload | PreparedPhoto) -> PreparedPhoto:
@@ -196,6 +216,21 @@ def read_photo(session: Session, storage: Storage, actor: Actor, reference: str,
         return storage.get(photo.thumbnail_name if thumbnail else photo.image_name)
     except NotStored:
         raise UnknownReference(reference) from None
+
+
+def cases_with_photos(session: Session, case_ids: Sequence[int]) -> set[int]:
+    """Which of ``case_ids`` have at least one photo."""
+    if not case_ids:
+        return set()
+    return set(session.exec(select(Photo.case_id).where(col(Photo.case_id).in_(list(case_ids))).distinct()).all())
+
+
+def nth_photo(session: Session, case_id: int, number: int) -> Photo | None:
+    """The case's ``number``-th photo (from 1) in the order they were attached, if it has that many."""
+    if number < 1:
+        return None
+    return session.exec(select(Photo).where(Photo.case_id == case_id)
+                        .order_by(col(Photo.position), col(Photo.id)).offset(number - 1).limit(1)).first()
 
 
 def delete_photos(session: Session, case: Case, storage: Storage | None = None) -> int:
