@@ -1,11 +1,12 @@
 """Officer pages: thin adapters over triage.queue, triage.casefile and triage.decisions."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civicly import areas
 from civicly.auth.session import current_actor
 from civicly.db import get_session
 from civicly.errors import NotAllowed, UnknownReference
@@ -27,17 +28,20 @@ def home():
 def _render_queue(triage: bool):
     form = QueueFilterForm(request.args)
     form.validate()
+    known_areas = areas.areas(current_app.config["COUNTRY"], str(get_locale()))
+    form.area.choices = choices(("", _("Any")), *((a.code, a.name) for a in known_areas))
     filters = queue.QueueFilters(
         status=form.status.data or "open", urgency=form.urgency.data or "", language=form.language.data or "",
         received_from=form.received_from.data, received_to=form.received_to.data,
-        text=(form.q.data or "").strip()[:200],
+        text=(form.q.data or "").strip()[:200], area=(form.area.data or "")[:areas.AREA_CODE_MAX],
     )
     page_number = form.page.data if isinstance(form.page.data, int) and 0 < form.page.data < 100_000 else 1
     actor = current_actor()
     page = queue.list_queue(get_session(), actor, filters, page=page_number, triage=triage)
     # Only the filters go into the page links: url_for reads other names (_method, _anchor, _external) itself.
     args = {k: v for k, v in request.args.items() if k in form and k != "page" and v}
-    return render_template("officer/queue.html", form=form, page=page, triage=triage, args=args, actor=actor)
+    return render_template("officer/queue.html", form=form, page=page, triage=triage, args=args, actor=actor,
+                           area_names={a.code: a.name for a in known_areas})
 
 
 @bp.get("/queue", endpoint="queue")

@@ -25,6 +25,7 @@ class QueueFilters:
     received_from: date | None = None
     received_to: date | None = None
     text: str = ""
+    area: str = ""  # an ISO 3166-2 area code (areas.py)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class QueueRow:
     overdue: bool
     similar_open: int = 0  # open reports grouped behind this one (hidden from the queue)
     surge: bool = False
+    area_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def _filtered(query, filters: QueueFilters):
         query = query.where(_urgency_rank_is(0))
     if filters.language:
         query = query.where(Case.language == filters.language)
+    if filters.area:
+        query = query.where(Case.area_code == filters.area)
     if filters.received_from:
         query = query.where(Case.created_at >= _start_of(filters.received_from))
     if filters.received_to:
@@ -208,6 +212,7 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             overdue=c.deadline_at is not None and c.deadline_at < now and CaseStatus(c.status).is_open,
             similar_open=grouped[c.id].similar_open if c.id in grouped else 0,
             surge=c.id in grouped and grouped[c.id].surge_at is not None,
+            area_code=c.area_code,
         )
         for c in cases
     ]
