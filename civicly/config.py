@@ -133,9 +133,18 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "OIDC_CLIENT_SECRET": env.get("CIVICLY_OIDC_CLIENT_SECRET", ""),
         "OIDC_LABEL": env.get("CIVICLY_OIDC_LABEL", "").strip(),
         **_storage_settings(env, instance_path),
-        # ISO 3166-1 alpha-2: whose first-level areas (regions, counties) the form offers (civicly/areas.py).
-        "COUNTRY": env.get("CIVICLY_COUNTRY", "SN").strip().upper() or "SN",  # areas.DEFAULT_COUNTRY
+        "COUNTRY": _country(env.get("CIVICLY_COUNTRY", "SN")),
     }
+
+
+def _country(value: str) -> str:
+    """ISO 3166-1 alpha-2 (default SN): whose first-level areas (regions, counties) the form offers (areas.py)."""
+    import pycountry
+
+    code = value.strip().upper() or "SN"
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ConfigError(f"CIVICLY_COUNTRY must be an ISO 3166-1 two-letter code (SN, KE, MA, ML …), not {value!r}.")
+    return code
 
 
 def _storage_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:

@@ -82,3 +82,13 @@ def test_exports_include_the_area(seeded, spread):
 
     write(open_data_rows(seeded, Scope(None), wanted), OPEN_DATA_FIELDS, "csv", out)
     assert "area" in next(csv.reader(io.StringIO(out.getvalue())))
+
+
+def test_an_unknown_country_is_refused_at_start():
+    from pathlib import Path
+
+    from civicly.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="CIVICLY_COUNTRY"):
+        load_settings(Path("/tmp"), {"CIVICLY_SECRET_KEY": "x" * 40, "CIVICLY_COUNTRY": "Senegal"})
+    assert load_settings(Path("/tmp"), {"CIVICLY_SECRET_KEY": "x" * 40, "CIVICLY_COUNTRY": "ke"})["COUNTRY"] == "KE"
