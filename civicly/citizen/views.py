@@ -33,7 +33,8 @@ def _track_limit() -> str:
 def _page(form: SubmissionForm, status: int = 200, **context) -> Response:
     """The form page, its areas named in the page's language."""
     form.area_code.choices = area_choices(areas.areas(current_app.config["COUNTRY"], str(get_locale())))
-    response = make_response(render_template("citizen/submit.html", form=form, **context), status)
+    response = make_response(render_template("citizen/submit.html", form=form, max_photos=photos.MAX_PHOTOS,
+                                             max_photo_bytes=photos.MAX_BYTES, **context), status)
     response.headers["Permissions-Policy"] = FORM_PERMISSIONS
     return response
 

@@ -1,10 +1,32 @@
 /* Civicly works without this file; it moves keyboard and screen-reader focus to the list of errors and, on the
-   submission form, offers to add the phone's position when the citizen asks (rounded again on the server). */
+   submission form, refuses too many or too large photos before they are sent over a slow connection (the server
+   checks again) and offers to add the phone's position when the citizen asks (rounded again on the server). */
 (function () {
   "use strict";
   var summary = document.getElementById("error-summary");
   if (summary) {
     summary.focus();
+  }
+  var chooser = document.getElementById("photos");
+  var check = document.getElementById("photos-check");
+  if (chooser && check) {
+    chooser.addEventListener("change", function () {
+      var problems = [];
+      var files = Array.prototype.slice.call(chooser.files);
+      if (files.length > Number(check.getAttribute("data-max-files"))) {
+        problems.push(check.getAttribute("data-too-many"));
+      }
+      files.forEach(function (file) {
+        if (file.size > Number(check.getAttribute("data-max-bytes"))) {
+          problems.push(file.name + ": " + check.getAttribute("data-too-large"));
+        }
+      });
+      check.textContent = problems.join(" ");
+      check.hidden = problems.length === 0;
+      if (problems.length) {
+        chooser.value = "";
+      }
+    });
   }
   var box = document.getElementById("position");
   var button = document.getElementById("share-position");

@@ -53,3 +53,15 @@ def test_a_photo_attached_on_a_phone_reaches_the_officer_without_its_metadata(br
     photo = officer.request.get(officer.locator("ul.photos a").get_attribute("href"))
     assert photo.ok and images.metadata_of(photo.body())["exif"] == {}
     desk.close()
+
+
+def test_too_many_photos_are_refused_before_sending_and_the_text_stays(page):
+    page.goto("/submit")
+    page.get_by_label("Your concern or suggestion").fill(TEXT)
+    page.get_by_label("Photos").set_input_files(
+        [{"name": f"p{i}.png", "mimeType": "image/png", "buffer": images.png()} for i in range(4)])
+    alert = page.locator("#photos-check")
+    alert.wait_for()
+    assert "at most 3 photos" in alert.inner_text()
+    assert page.evaluate("document.getElementById('photos').files.length") == 0
+    assert page.get_by_label("Your concern or suggestion").input_value() == TEXT
