@@ -124,7 +124,7 @@ def file_demo_cases(session: Session, count: int, route: intake.Router, seed: in
 
 
 def _demo_areas(country: str, rng: random.Random) -> Iterator[str]:
-    """Areas for demo cases, endlessly: the first few of the country busier than the rest, as capitals are."""
+    """Areas for demo cases, endlessly: three of them busier than the rest, so the dashboard has a shape."""
     codes = [area.code for area in areas.areas(country, "en")] or [""]
     weights = [4 if i < 3 else 1 for i in range(len(codes))]
     while True:

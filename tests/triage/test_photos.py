@@ -96,3 +96,15 @@ def test_a_storage_failure_never_loses_the_report(seeded, tmp_path):
 
     case = file_with_photos(seeded, Broken(blocked), count=1)
     assert seeded.get(Case, case.id).text.startswith("The market drain") and stored_names(seeded, case) == []
+
+
+def test_an_iphone_heic_photo_is_accepted_where_pillow_heif_is_installed():
+    pytest.importorskip("pillow_heif")
+    import io
+
+    from PIL import Image
+
+    heic = io.BytesIO()
+    Image.new("RGB", (640, 480), "blue").save(heic, "HEIF")
+    prepared = photos.prepare(photos.PhotoUpload(heic.getvalue(), "IMG_0001.HEIC"))
+    assert images.metadata_of(prepared.image)["format"] == "JPEG" and (prepared.width, prepared.height) == (640, 480)
