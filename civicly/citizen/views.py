@@ -18,6 +18,8 @@ from civicly.i18n import choose_language_now, remember_language
 from civicly.storage import current_storage
 from civicly.triage import intake, photos, tracking
 
+# Intake's fields the form has no visible control for: their errors are shown where the citizen can act on them.
+SHOWN_AT = {"lat": "place", "long": "place"}
 # The form may ask the browser for its position (civicly.js, on the citizen's click); every other page may not.
 FORM_PERMISSIONS = "camera=(), microphone=(), geolocation=(self)"
 
@@ -87,8 +89,7 @@ def submit():
                              country=current_app.config["COUNTRY"])
     except InvalidSubmission as exc:
         for name, messages in exc.errors.items():
-            field = getattr(form, name, None) or form.text
-            field.errors = list(messages)
+            getattr(form, SHOWN_AT.get(name, name)).errors = list(messages)
         return _page(form, 400, form_error=True, photos_dropped=bool(uploads))
     return redirect(url_for("citizen.case", reference=case.reference, new=1), code=303)
 

@@ -130,3 +130,10 @@ def test_an_unknown_area_is_refused_and_a_position_is_kept_to_about_100_m(client
 def test_the_form_page_may_ask_for_the_position_and_no_other_page_may(client):
     assert "geolocation=(self)" in client.get("/submit").headers["Permissions-Policy"]
     assert "geolocation=()" in client.get("/track").headers["Permissions-Policy"]
+
+
+def test_an_impossible_position_is_explained_by_the_place_and_nothing_is_lost(client, seeded):
+    response = post_form(client, latitude="95", longitude="-16.07", place="Kaolack")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Latitude must be between -90 and 90" in page and TEXT in page
+    assert seeded.exec(select(Case)).first() is None
