@@ -67,11 +67,14 @@ class LocalStorage:
     def put(self, data: bytes, content_type: str) -> str:
         name = new_name()
         path = self._path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".partial")
-        temporary.write_bytes(data)
-        path.with_name(name + TYPE_SUFFIX).write_text(content_type)
-        temporary.replace(path)  # a reader never sees half a file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".partial")
+            temporary.write_bytes(data)
+            path.with_name(name + TYPE_SUFFIX).write_text(content_type)
+            temporary.replace(path)  # a reader never sees half a file
+        except OSError as error:  # a full disk, a missing mount, wrong permissions
+            raise StorageError(f"could not store an object under {self.root}") from error
         return name
 
     def get(self, name: str) -> StoredObject:
@@ -80,11 +83,16 @@ class LocalStorage:
             return StoredObject(path.read_bytes(), path.with_name(name + TYPE_SUFFIX).read_text())
         except FileNotFoundError:
             raise NotStored(name) from None
+        except OSError as error:
+            raise StorageError(f"could not read an object under {self.root}") from error
 
     def delete(self, name: str) -> None:
         path = self._path(name)
-        path.unlink(missing_ok=True)
-        path.with_name(name + TYPE_SUFFIX).unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+            path.with_name(name + TYPE_SUFFIX).unlink(missing_ok=True)
+        except OSError as error:
+            raise StorageError(f"could not delete an object under {self.root}") from error
 
 
 class S3Storage:
