@@ -137,3 +137,14 @@ def test_an_impossible_position_is_explained_by_the_place_and_nothing_is_lost(cl
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Latitude must be between -90 and 90" in page and TEXT in page
     assert seeded.exec(select(Case)).first() is None
+
+
+def test_only_files_get_the_larger_room_and_too_much_is_a_clear_413(client, seeded):
+    token = csrf_token(client.get("/submit").get_data(as_text=True))
+    huge_text = client.post("/submit", data={"csrf_token": token, "text": "x" * (2 * 1024 * 1024)},
+                            content_type="multipart/form-data")
+    assert huge_text.status_code == 413 and "too large" in huge_text.get_data(as_text=True)
+    too_many_bytes = client.post("/submit", data={"csrf_token": token, "text": TEXT, "photos": [
+        (io.BytesIO(b"\xff" * (6 * 1024 * 1024)), f"p{i}.jpg") for i in range(3)]}, content_type="multipart/form-data")
+    assert too_many_bytes.status_code == 413
+    assert seeded.exec(select(Case)).first() is None
