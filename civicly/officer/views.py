@@ -87,9 +87,16 @@ def case_page(reference: str):
 
 
 @bp.get("/cases/<reference>/photos/<int:photo_id>", endpoint="photo")
-@bp.get("/cases/<reference>/photos/<int:photo_id>/thumbnail", endpoint="photo_thumbnail",
-        defaults={"thumbnail": True})
-def photo(reference: str, photo_id: int, thumbnail: bool = False):
+def photo(reference: str, photo_id: int):
+    return _serve_photo(reference, photo_id, thumbnail=False)
+
+
+@bp.get("/cases/<reference>/photos/<int:photo_id>/thumbnail", endpoint="photo_thumbnail")
+def photo_thumbnail(reference: str, photo_id: int):
+    return _serve_photo(reference, photo_id, thumbnail=True)
+
+
+def _serve_photo(reference: str, photo_id: int, thumbnail: bool) -> Response:
     """A photo of a case, for the staff who may see the case; 404 for anyone else, signed in or not, so a photo's
     address reveals nothing. Never cached, never sniffed as another type, offered under a neutral file name."""
     if not current_user.is_authenticated:
