@@ -10,7 +10,18 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; the steps below read as its table of contents."""
-    from civicly import classify, db, error_pages, i18n, logging_setup, metrics, security, template_filters
+    from civicly import (
+        classify,
+        db,
+        error_pages,
+        i18n,
+        logging_setup,
+        metrics,
+        security,
+        storage,
+        template_filters,
+        upload_limits,
+    )
     from civicly.auth import session as auth_session
     from civicly.auth import sso
     from civicly.config import load_settings
@@ -26,12 +37,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     logging_setup.init_app(app)
     proxy.init_app(app)
+    upload_limits.init_app(app)  # before the CSRF check reads the form
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
     template_filters.init_app(app)
     db.init_app(app)
     classify.init_app(app)
+    storage.init_app(app)
     auth_session.init_app(app)
     sso.init_app(app)
     security.init_app(app)

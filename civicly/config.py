@@ -105,6 +105,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         # How long after closure the tracking page asks "Is it solved?"; a "No" with a reason reopens the case.
         "REOPEN_DAYS": int(env.get("CIVICLY_REOPEN_DAYS", "30")),
         "MAX_CONTENT_LENGTH": int(env.get("CIVICLY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # The form and Open311 POST: three photos of at most 5 MB (triage/photos.py) and the text.
+        "UPLOAD_MAX_CONTENT_LENGTH": int(env.get("CIVICLY_UPLOAD_MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         # The cookie holds the signed-in session's random id (its row in user_sessions decides) and the CSRF secret.
         # __Host-: the browser accepts it only over HTTPS, for the whole site, from this host alone (no Domain).
         "SESSION_COOKIE_NAME": PRODUCTION_COOKIE_NAME if production else "session",
@@ -133,6 +135,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "OIDC_CLIENT_SECRET": env.get("CIVICLY_OIDC_CLIENT_SECRET", ""),
         "OIDC_LABEL": env.get("CIVICLY_OIDC_LABEL", "").strip(),
         **_channel_settings(env),
+        **_storage_settings(env, instance_path),
+        "COUNTRY": _country(env.get("CIVICLY_COUNTRY", "SN")),
     }
 
 
@@ -154,6 +158,36 @@ def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "TWILIO_API_URL": env.get("CIVICLY_TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
         "TWILIO_WHATSAPP_FROM": env.get("CIVICLY_TWILIO_WHATSAPP_FROM", ""),  # the WhatsApp sender, +number
         "SMS_TIMEOUT": float(env.get("CIVICLY_SMS_TIMEOUT", "30")),
+    }
+
+
+def _country(value: str) -> str:
+    """ISO 3166-1 alpha-2 (default SN): whose first-level areas (regions, counties) the form offers (areas.py)."""
+    import pycountry
+
+    code = value.strip().upper() or "SN"
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ConfigError(f"CIVICLY_COUNTRY must be an ISO 3166-1 two-letter code (SN, KE, MA, ML …), not {value!r}.")
+    return code
+
+
+def _storage_settings(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Uploaded photos (civicly/storage.py): a folder under the instance folder by default, or an S3-compatible
+    bucket (CIVICLY_STORAGE=s3) that several hosts share; docs/photos-and-places.md."""
+    backend = env.get("CIVICLY_STORAGE", "local").strip().lower()
+    if backend not in ("local", "s3"):
+        raise ConfigError(f"CIVICLY_STORAGE must be local or s3, not {backend!r}.")
+    if backend == "s3" and not env.get("CIVICLY_S3_BUCKET"):
+        raise ConfigError("CIVICLY_STORAGE=s3 needs CIVICLY_S3_BUCKET.")
+    return {
+        "STORAGE": backend,
+        "STORAGE_DIR": env.get("CIVICLY_STORAGE_DIR") or str(instance_path / "uploads"),
+        "S3_BUCKET": env.get("CIVICLY_S3_BUCKET", ""),
+        "S3_ENDPOINT_URL": env.get("CIVICLY_S3_ENDPOINT_URL", ""),
+        "S3_REGION": env.get("CIVICLY_S3_REGION", ""),
+        "S3_ACCESS_KEY_ID": env.get("CIVICLY_S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": env.get("CIVICLY_S3_SECRET_ACCESS_KEY", ""),
+        "S3_PREFIX": env.get("CIVICLY_S3_PREFIX", "civicly/"),
     }
 
 

@@ -81,6 +81,7 @@ def app(database_url, tmp_path):
         "DATABASE_URL": database_url,
         "MODEL_DIR": str(tmp_path / "models"),
         "MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
+        "STORAGE_DIR": str(tmp_path / "uploads"),
         "RATELIMIT_ENABLED": False,
         "DEFAULT_LOCALE": "en",
     })

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import format_date, format_percent
+from flask_babel import format_date, format_percent, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from civicly import charts
-from civicly.triage.dashboard import UNROUTED, Dashboard
+from civicly import areas, charts
+from civicly.triage.dashboard import NO_AREA, UNROUTED, Dashboard
 
 MAX_SERIES = 7  # ministries drawn separately in the weekly chart; the rest are summed as "other"
 
@@ -50,7 +50,7 @@ def figures(board: Dashboard) -> list[Figure]:
             _accuracy(board, "accuracy-language", _("Model accuracy by language"), board.accuracy_by_language,
                       _("Language")),
             _auto_routing(board),
-            _topics(board), _satisfaction(board)]
+            _topics(board), _areas(board), _satisfaction(board)]
 
 
 def _weekly(board: Dashboard) -> Figure:
@@ -147,6 +147,19 @@ def _topics(board: Dashboard) -> Figure:
              for t in board.topics]
     return Figure("topics", title, chart, [_("Problem"), _("Place"), _("Ministry"), _("Reports"), _("Surge")], table,
                   empty=not rows)
+
+
+def _areas(board: Dashboard) -> Figure:
+    labels = [_("open, overdue"), _("open, in time"), _("closed")]
+    locale = str(get_locale())
+    rows = [(areas.area_name(a.area_code, locale) if a.area_code != NO_AREA else _("Area not known"),
+             [a.overdue, a.open_in_time, a.closed]) for a in board.areas]
+    title = _("Cases per area")
+    chart = charts.horizontal_bars("areas", title,
+                                   _("Cases received in the period per region or county, by where they stand now."),
+                                   rows, series=labels)
+    table = [[name, *map(str, values), str(sum(values))] for name, values in rows]
+    return Figure("areas", title, chart, [_("Area"), *labels, _("Total")], table, empty=not rows)
 
 
 def _satisfaction(board: Dashboard) -> Figure:

@@ -20,7 +20,8 @@ STATUSES = ("open", "closed")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 # intake's field names, as the Open311 client knows them
-FIELD_NAMES = {"text": "description", "name": "first_name", "place": "address_string", "language": "locale"}
+FIELD_NAMES = {"text": "description", "name": "first_name", "place": "address_string", "language": "locale",
+               "photos": "media"}
 
 
 class InvalidParameters(Exception):

@@ -18,7 +18,8 @@ from civicly.errors import InvalidSubmission, UnknownReference
 from civicly.extensions import limiter
 from civicly.languages import LANGUAGES
 from civicly.models import ApiKey
-from civicly.triage import apikeys, intake, service_requests
+from civicly.storage import current_storage
+from civicly.triage import apikeys, intake, photos, publication, service_requests
 from civicly.triage.service_requests import InvalidQuery, UnknownService
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ EXTENSIONS = [
     {"name": "api_key",
      "description": f"The key goes in the {API_KEY_HEADER} header, or in the body of a POST; "
                     "never in the query string (400)."},
+    {"name": "media",
+     "description": "POST requests accepts up to 3 photos as multipart file parts named media (JPEG, PNG, WebP; "
+                    "5 MB each), re-encoded without metadata. GET requests gives a published case's first photo "
+                    "as media_url."},
     {"name": "locale",
      "description": "locale=fr|en|ar|sw names services in that language (otherwise Accept-Language)."},
 ]
@@ -180,7 +185,8 @@ def list_requests(fmt: str) -> Response:
     extended = _extended_allowed(key)
     try:
         query = params.request_query(request.args)
-        found = service_requests.find_requests(get_session(), query, _locale(), _key_id(key), extended)
+        found = service_requests.find_requests(get_session(), query, _locale(), _key_id(key), extended,
+                                               photo_url=_photo_url)
     except (params.InvalidParameters, InvalidQuery) as exc:
         raise Refused(400, exc.errors) from None
     return formats.respond(fmt, [r.as_dict() for r in found], root="service_requests", item_tags=REQUEST_XML)
@@ -194,10 +200,29 @@ def get_request(request_id: str, fmt: str) -> Response:
     key = _api_key()
     extended = _extended_allowed(key)
     try:
-        found = service_requests.get_request(get_session(), request_id, _locale(), _key_id(key), extended)
+        found = service_requests.get_request(get_session(), request_id, _locale(), _key_id(key), extended,
+                                             photo_url=_photo_url)
     except UnknownReference:
         raise Refused(404, {"service_request_id": ["No such service request."]}) from None
     return formats.respond(fmt, [found.as_dict()], root="service_requests", item_tags=REQUEST_XML)
+
+
+def _photo_url(public_id: str) -> str:
+    return url_for("api.published_photo", public_id=public_id, number=1, _external=True)
+
+
+@bp.get("/media/<public_id>/<int:number>.jpg")
+@limiter.limit(_read_limit)
+def published_photo(public_id: str, number: int) -> Response:
+    """A published case's photo, for anyone; 404 once the case is withdrawn, and for every other case."""
+    try:
+        stored = publication.published_photo(get_session(), current_storage(), public_id, number)
+    except UnknownReference:
+        raise Refused(404, {"media": ["No such photo."]}) from None
+    response = Response(stored.data, mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'inline; filename="{public_id}-{number}.jpg"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _key_id(key: ApiKey | None) -> int | None:
@@ -223,6 +248,8 @@ def create_request(fmt: str) -> Response:
         raise Refused(403, {"api_key": ["A valid api_key is required to file a service request."]})
     data, errors = params.submission(request.values)
     data.filed_by_key_id = key.id
+    data.photos = photos.uploads_from(request.files.getlist("media"))  # FixMyStreet's client sends one
+    country = current_app.config["COUNTRY"]
     session = get_session()
     if data.department_code:
         try:
@@ -230,12 +257,12 @@ def create_request(fmt: str) -> Response:
         except UnknownService:
             errors["service_code"] = ["No such service; omit service_code to let Civicly route the request."]
     try:
-        intake.validate(data)
+        data = intake.validate(data, country)  # photos re-encoded once, here
     except InvalidSubmission as exc:
         errors = {**{params.FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}, **errors}
     if errors:
         raise Refused(400, errors)
-    case = intake.submit(session, data, route=classify.route)
+    case = intake.submit(session, data, route=classify.route, storage=current_storage(), country=country)
     tracking = url_for("citizen.case", reference=case.reference, _external=True)
     body = [{"service_request_id": case.reference,
              "service_notice": f"Follow this request at {tracking}",

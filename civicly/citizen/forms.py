@@ -1,17 +1,35 @@
 """The citizen's submission and tracking forms. Field rules live in triage.intake, not here."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 
+from civicly.areas import Area
 from civicly.languages import LANGUAGES
 from civicly.triage.intake import EMAIL_MAX, NAME_MAX, PHONE_MAX, PLACE_MAX, TEXT_MAX
+
+PHOTO_TYPES = "image/jpeg,image/png,image/webp,image/heic,image/heif"  # a hint to the phone; the server sniffs bytes
 
 
 class SubmissionForm(FlaskForm):
     text = TextAreaField(_l("Your concern or suggestion"), render_kw={"maxlength": TEXT_MAX, "rows": 8, "dir": "auto"})
     place = StringField(_l("Place (region, town or district)"),
                         render_kw={"maxlength": PLACE_MAX, "autocomplete": "address-level2", "dir": "auto"})
+    # Filled per request with the configured country's areas, named in the page's language (area_choices).
+    area_code = SelectField(_l("Area"), choices=[], validate_choice=False)
+    # The browser's position, only when the citizen asks for it (civicly.js); the server keeps it to about 100 m.
+    latitude = HiddenField()
+    longitude = HiddenField()
+    photos = MultipleFileField(_l("Photos"), render_kw={"accept": PHOTO_TYPES})
     name = StringField(_l("Your name"), render_kw={"maxlength": NAME_MAX, "autocomplete": "name", "dir": "auto"})
     email = EmailField(_l("E-mail address"), render_kw={"maxlength": EMAIL_MAX, "autocomplete": "email", "dir": "ltr"})
     phone = TelField(_l("Phone number"), render_kw={"maxlength": PHONE_MAX, "autocomplete": "tel", "dir": "ltr"})
@@ -27,6 +45,10 @@ class SubmissionForm(FlaskForm):
     form_token = HiddenField()
     # Honeypot: hidden from people (off-screen, out of the tab order, hidden from screen readers); bots fill it in.
     website = StringField(_l("Leave this field empty"), render_kw={"tabindex": "-1", "autocomplete": "off"})
+
+
+def area_choices(found: list[Area]) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose an area (optional)")), *(SelectChoice(a.code, a.name) for a in found)]
 
 
 class TrackForm(FlaskForm):

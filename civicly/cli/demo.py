@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 
 from civicly import classify
 from civicly.cli.base import command
@@ -15,7 +16,7 @@ from civicly.triage import demo
 def seed_demo(cases: int) -> None:
     """Load the demo ministries, deadlines and holidays, reply templates and a supervisor, and optionally demo
     cases. Safe to run twice."""
-    seeded = demo.seed(get_session(), cases, classify.route)
+    seeded = demo.seed(get_session(), cases, classify.route, country=current_app.config["COUNTRY"])
     click.echo(f"Demo ministries: {seeded.ministries_added} added, {seeded.ministries_present} already present.")
     click.echo(f"Demo deadlines: {seeded.service_levels} service levels and {seeded.holidays} holidays added.")
     if seeded.cases is None:

@@ -20,6 +20,7 @@ from civicly.models.jobs import Job  # noqa: E402
 from civicly.models.labels import Label  # noqa: E402
 from civicly.models.organisations import Department  # noqa: E402
 from civicly.models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
+from civicly.models.photos import Photo  # noqa: E402
 from civicly.models.predictions import Prediction  # noqa: E402
 from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402
 from civicly.models.sessions import UserSession  # noqa: E402
@@ -27,6 +28,6 @@ from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noq
 from civicly.models.working_day import CaseAlert, ReplyTemplate  # noqa: E402
 
 __all__ = ["AdminAction", "ApiKey", "Case", "CaseAlert", "CaseGroup", "CaseGroupMember", "CaseStatus", "ChannelMessage",
-           "Department", "Event", "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Prediction",
+           "Department", "Event", "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Photo", "Prediction",
            "RecoveryCode", "ReplyTemplate", "Role", "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User",
            "UserDepartment", "UserSession"]

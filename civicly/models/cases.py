@@ -55,6 +55,9 @@ class Case(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=40, index=True)  # phones ask about their cases
     place: str | None = Field(default=None, max_length=200)
+    # The first-level administrative area (ISO 3166-2: a region, a county), chosen or mapped from the place or the
+    # coordinates (civicly/areas.py). Coarse enough to stay for statistics when personal data is erased.
+    area_code: str | None = Field(default=None, max_length=8, index=True)
     latitude: float | None = Field(default=None)
     longitude: float | None = Field(default=None)
     address_id: str | None = Field(default=None, max_length=100)

@@ -27,6 +27,7 @@ class QueueFilterForm(FlaskForm):
     urgency = SelectField(_l("Urgency"), choices=choices(("", _l("Any")), *URGENCY_CHOICES, ("none", _l("Not set"))),
                           validate_choice=False)
     language = SelectField(_l("Language"), choices=choices(("", _l("Any")), *LANGUAGES.items()), validate_choice=False)
+    area = SelectField(_l("Area"), choices=[], validate_choice=False)  # the country's areas, filled per request
     received_from = DateField(_l("Received from"), validators=[OptionalValue()])
     received_to = DateField(_l("Received until"), validators=[OptionalValue()])
     q = StringField(_l("Text contains"))

@@ -1,18 +1,20 @@
 """Officer pages: thin adapters over triage.queue, triage.casefile and triage.decisions."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from civicly import areas
 from civicly.auth.session import current_actor
 from civicly.db import get_session
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Role
 from civicly.officer import bp, history
 from civicly.officer.forms import AssignmentForm, DecisionForm, PublicationForm, QueueFilterForm, choices
-from civicly.triage import casefile, decisions, groups, publication, queue, reply_templates
+from civicly.storage import current_storage
+from civicly.triage import casefile, decisions, groups, photos, publication, queue, reply_templates
 from civicly.triage.departments import list_departments
 from civicly.triage.permissions import can_view
 
@@ -26,10 +28,12 @@ def home():
 def _render_queue(triage: bool):
     form = QueueFilterForm(request.args)
     form.validate()
+    known_areas = areas.areas(current_app.config["COUNTRY"], str(get_locale()))
+    form.area.choices = choices(("", _("Any")), *((a.code, a.name) for a in known_areas))
     filters = queue.QueueFilters(
         status=form.status.data or "open", urgency=form.urgency.data or "", language=form.language.data or "",
         received_from=form.received_from.data, received_to=form.received_to.data,
-        text=(form.q.data or "").strip()[:200],
+        text=(form.q.data or "").strip()[:200], area=(form.area.data or "")[:areas.AREA_CODE_MAX],
         holder=form.holder.data if form.holder.data in queue.HOLDERS and not triage else "",
     )
     page_number = form.page.data if isinstance(form.page.data, int) and 0 < form.page.data < 100_000 else 1
@@ -37,7 +41,8 @@ def _render_queue(triage: bool):
     page = queue.list_queue(get_session(), actor, filters, page=page_number, triage=triage)
     # Only the filters go into the page links: url_for reads other names (_method, _anchor, _external) itself.
     args = {k: v for k, v in request.args.items() if k in form and k != "page" and v}
-    return render_template("officer/queue.html", form=form, page=page, triage=triage, args=args, actor=actor)
+    return render_template("officer/queue.html", form=form, page=page, triage=triage, args=args, actor=actor,
+                           area_names={a.code: a.name for a in known_areas})
 
 
 @bp.get("/queue", endpoint="queue")
@@ -86,6 +91,33 @@ def render_case(reference: str, form: DecisionForm | None = None, status: int = 
 @login_required
 def case_page(reference: str):
     return render_case(reference, template_id=request.args.get("template", type=int))
+
+
+@bp.get("/cases/<reference>/photos/<int:photo_id>", endpoint="photo")
+def photo(reference: str, photo_id: int):
+    return _serve_photo(reference, photo_id, thumbnail=False)
+
+
+@bp.get("/cases/<reference>/photos/<int:photo_id>/thumbnail", endpoint="photo_thumbnail")
+def photo_thumbnail(reference: str, photo_id: int):
+    return _serve_photo(reference, photo_id, thumbnail=True)
+
+
+def _serve_photo(reference: str, photo_id: int, thumbnail: bool) -> Response:
+    """A photo of a case, for the staff who may see the case; 404 for anyone else, signed in or not, so a photo's
+    address reveals nothing. Never cached, never sniffed as another type, offered under a neutral file name."""
+    if not current_user.is_authenticated:
+        abort(404)
+    try:
+        stored = photos.read_photo(get_session(), current_storage(), current_actor(), reference, photo_id, thumbnail)
+    except UnknownReference:
+        abort(404)
+    response = Response(stored.data, mimetype=stored.content_type)
+    suffix = "-thumbnail" if thumbnail else ""
+    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo_id}{suffix}.jpg"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/cases/<reference>/decide")

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from civicly import privacy
+from civicly import areas, privacy
 from civicly.errors import NotAllowed
 from civicly.models import Case, CaseStatus, Department, Event, Prediction
 from civicly.models.timestamps import utcnow
-from civicly.triage import admin_audit, assignment, groups
+from civicly.triage import admin_audit, assignment, groups, photos
 from civicly.triage.permissions import (
     Actor,
     can_act,
@@ -88,6 +88,8 @@ class CaseFile:
     may_release: bool = False
     colleagues: list[assignment.Colleague] = field(default_factory=list)  # to assign to: for supervisors only
     reopen_count: int = 0
+    area: str | None = None  # the administrative area's name in the reader's language
+    photos: list[photos.PhotoView] = field(default_factory=list)
 
 
 def open_case(session: Session, actor: Actor, reference: str, locale: str, show_contact: bool = False) -> CaseFile:
@@ -132,6 +134,7 @@ def open_case(session: Session, actor: Actor, reference: str, locale: str, show_
         overdue=case.deadline_at is not None and case.deadline_at < utcnow() and CaseStatus(case.status).is_open,
         group=group, similar=similar, redacted=not full,
         **_holding(session, actor, case), reopen_count=case.reopen_count,
+        area=areas.area_name(case.area_code, locale), photos=photos.photos_of(session, case.id),
     )
 
 

@@ -34,6 +34,7 @@ ROUTES = ("model", "sender", "officer", "waiting")
 OFFICER_KINDS = ("reply", "status")
 TOP_TOPICS = 8
 UNROUTED = "—"  # the ministry "code" of cases not routed yet
+NO_AREA = ""  # the area "code" of cases whose area is not known
 
 
 @dataclass
@@ -122,6 +123,20 @@ class Compliance:
 
 
 @dataclass(frozen=True)
+class AreaCount:
+    """Cases received in the period in one administrative area (areas.py), by where they stand now."""
+
+    area_code: str  # NO_AREA when unknown
+    overdue: int  # open, deadline passed
+    open_in_time: int
+    closed: int
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.open_in_time + self.closed
+
+
+@dataclass(frozen=True)
 class Topic:
     preview: str
     place: str | None
@@ -144,6 +159,7 @@ class Dashboard:
     accuracy_by_language: list[Accuracy] = field(default_factory=list)
     auto_routing: list[AutoRouting] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
+    areas: list[AreaCount] = field(default_factory=list)  # most cases first
     satisfied: int = 0
     unsatisfied: int = 0
     reopened: int = 0  # times citizens reopened a closed case ("not solved") in the period
@@ -177,6 +193,7 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
     _accuracy(board, session, in_scope, start, end)
     board.auto_routing = _auto_routing(session, in_scope, start, end)
     board.topics = _topics(session, in_scope, codes, start, end)
+    board.areas = _areas(cases, now)
     answers = session.exec(select(SatisfactionAnswer.answered).join(Case, Case.id == SatisfactionAnswer.case_id)
                            .where(in_scope, SatisfactionAnswer.created_at >= start,
                                   SatisfactionAnswer.created_at < end)).all()
@@ -323,6 +340,18 @@ def _auto_routing(session: Session, in_scope, start: datetime, end: datetime) ->
                 tally.reviewed += 1
                 tally.kept += int(final[case_id] == prediction.department_code)
     return [tallies[key] for key in sorted(tallies)]
+
+
+def _areas(cases: list[Case], now: datetime) -> list[AreaCount]:
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for case in cases:
+        row = tally[case.area_code or NO_AREA]
+        if case.status not in OPEN:
+            row[2] += 1
+        else:
+            row[0 if case.deadline_at is not None and case.deadline_at < now else 1] += 1
+    counts = [AreaCount(code, *row) for code, row in tally.items()]
+    return sorted(counts, key=lambda count: (count.area_code == NO_AREA, -count.total, count.area_code))
 
 
 def _topics(session: Session, in_scope, codes: dict[int, str], start: datetime, end: datetime) -> list[Topic]:

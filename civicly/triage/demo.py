@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import random
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from civicly import areas
 from civicly.errors import NotAllowed
 from civicly.models import Case, Department, ReplyTemplate, Role
 from civicly.models.cases import CaseStatus
@@ -94,10 +96,11 @@ class Seeded:
     supervisor_password: str | None = None  # set when the demo supervisor was created now: shown once
 
 
-def seed(session: Session, cases: int, route: intake.Router, today: date | None = None) -> Seeded:
-    """The demo ministries, service levels and last, this and next year's holidays, and ``cases`` demo cases grouped
-    as the worker groups them (none if some were already filed); shared reply templates in every language and a
-    supervisor of the health ministry. Safe to run twice; flushes only."""
+def seed(session: Session, cases: int, route: intake.Router, today: date | None = None,
+         country: str = areas.DEFAULT_COUNTRY) -> Seeded:
+    """The demo ministries, service levels and last, this and next year's holidays, and ``cases`` demo cases in
+    ``country``'s areas, grouped as the worker groups them (none if some were already filed); shared reply templates
+    in every language and a supervisor of the health ministry. Safe to run twice; flushes only."""
     added, present = departments.seed_from_file(session)
     levels = deadlines.seed_demo_levels(session)
     year = (today or date.today()).year
@@ -106,7 +109,7 @@ def seed(session: Session, cases: int, route: intake.Router, today: date | None 
     if cases and demo_present(session):
         filed = None
     elif cases:
-        filed = file_demo_cases(session, cases, route)
+        filed = file_demo_cases(session, cases, route, country=country)
         groups.attach_all_pending(session, "seed-demo")
     return Seeded(added, present, levels, holidays, filed, seed_templates(session), seed_supervisor(session))
 
@@ -158,10 +161,11 @@ def _texts(path: Path, mapping: dict[str, str]) -> list[DemoText]:
 
 
 def file_demo_cases(session: Session, count: int, route: intake.Router, seed: int = 7,
-                    now: datetime | None = None) -> int:
-    """File ``count`` demo cases received over the last 12 weeks (a surge of potholes among the last ones), then
-    replay officers' decisions on most of the older ones. Returns how many cases were filed."""
+                    now: datetime | None = None, country: str = areas.DEFAULT_COUNTRY) -> int:
+    """File ``count`` demo cases received over the last 12 weeks (a surge of potholes among the last ones) in
+    ``country``'s areas, then replay officers' decisions on most of the older ones. Returns how many were filed."""
     rng = random.Random(seed)
+    places = _demo_areas(country, random.Random(seed + 1))  # its own draws: the cases stay those of ``seed``
     now = now or utcnow()
     mapping = _label_map()
     active = {d.code for d in session.exec(select(Department).where(Department.active == True))}  # noqa: E712
@@ -173,22 +177,31 @@ def file_demo_cases(session: Session, count: int, route: intake.Router, seed: in
         item = rng.choice(pool[name])
         received = now - HISTORY * (rng.random() ** 1.3) - timedelta(hours=1)
         filed.append((_file(session, item, received, route, chosen=rng.random() < 0.5 and item.department in active,
-                            email=f"demo{i}@example.org" if rng.random() < 0.1 else "", consent=i % 3 == 0),
-                      item.department))
+                            email=f"demo{i}@example.org" if rng.random() < 0.1 else "", consent=i % 3 == 0,
+                            area_code=next(places), country=country), item.department))
     pothole = DemoText(SURGE_TEXT, "en", "TERRITOIRES", "Brooklyn")
+    surge_area = next(places)
     for j in range(surge):
         filed.append((_file(session, pothole, now - timedelta(minutes=20 * (surge - j)), route, chosen=True, email="",
-                            consent=False), pothole.department))
+                            consent=False, area_code=surge_area, country=country), pothole.department))
     _replay_decisions(session, filed, rng, now, active)
     return len(filed)
 
 
+def _demo_areas(country: str, rng: random.Random) -> Iterator[str]:
+    """Areas for demo cases, endlessly: three of them busier than the rest, so the dashboard has a shape."""
+    codes = [area.code for area in areas.areas(country, "en")] or [""]
+    weights = [4 if i < 3 else 1 for i in range(len(codes))]
+    while True:
+        yield rng.choices(codes, weights=weights)[0]
+
+
 def _file(session: Session, item: DemoText, received: datetime, route: intake.Router, chosen: bool, email: str,
-          consent: bool) -> Case:
+          consent: bool, area_code: str = "", country: str = areas.DEFAULT_COUNTRY) -> Case:
     data = intake.SubmissionInput(text=item.text, language=item.language, place=item.place, channel=CHANNEL,
                                   department_code=item.department if chosen else "", email=email, received_at=received,
-                                  publish_consent=consent)
-    return intake.submit(session, data, route)
+                                  publish_consent=consent, area_code=area_code)
+    return intake.submit(session, data, route, country=country)
 
 
 def _replay_decisions(session: Session, cases: list[tuple[Case, str]], rng: random.Random, now: datetime,

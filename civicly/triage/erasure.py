@@ -4,12 +4,14 @@ case closed before the end of the retention period.
 What stays is a skeleton for statistics: ministry, status, urgency, channel, language, dates, model version and
 confidence. Everything the citizen wrote or that identifies them goes: contact details, device and account ids, the
 text, attributes, media, place and coordinates, the words of the text a prediction kept, satisfaction comments, the
-officers' messages and free-text reasons on the case's events, its training labels and its outbox rows.
+officers' messages and free-text reasons on the case's events, its training labels and its outbox rows. An erasure
+on request also deletes the case's photos (triage/photos.py); the retention purge, which removes what identifies the
+citizen, keeps them with the case's skeleton (docs/privacy.md).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, func, update
@@ -17,7 +19,8 @@ from sqlmodel import Session, col, select
 
 from civicly.models import Case, Event, Label, OutboxMessage, Prediction, SatisfactionAnswer
 from civicly.models.timestamps import utcnow
-from civicly.triage import admin_audit
+from civicly.storage import Storage
+from civicly.triage import admin_audit, photos
 from civicly.triage.intake import clean_text
 
 ERASED = "[erased]"  # what stands where the citizen's words (or an officer's words about them) were
@@ -49,14 +52,17 @@ class Erasure:
     labels: int
     outbox: int
     satisfaction: int
+    photos: int = 0
 
     def counts(self) -> dict[str, int]:
         return {name: value for name, value in asdict(self).items() if name != "reference"}
 
 
-def erase_case(session: Session, case: Case, actor: str) -> Erasure:
-    """Erase one case's personal data at its citizen's request (or an officer's), audited as ``case.erase``."""
+def erase_case(session: Session, case: Case, actor: str, storage: Storage | None = None) -> Erasure:
+    """Erase one case's personal data and its photos (from ``storage``, the application's by default) at its
+    citizen's request (or an officer's), audited as ``case.erase``."""
     erasure = remove_personal_data(session, case, actor, event_kind="erased")
+    erasure = replace(erasure, photos=photos.delete_photos(session, case, storage))
     admin_audit.record(session, actor, "case.erase", case.reference, **erasure.counts())
     return erasure
 

@@ -20,10 +20,10 @@ from civicly.triage.departments import department_by_code
 
 FORMATS = ("csv", "jsonl")
 OPEN = {s.value for s in OPEN_STATUSES}
-CASE_FIELDS = ("reference", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
+CASE_FIELDS = ("reference", "received_at", "ministry", "status", "urgency", "language", "channel", "place", "area",
                "deadline_at", "overdue", "first_response_at", "closed_at", "duplicate_of", "text")
 OPEN_DATA_FIELDS = ("public_id", "received_at", "ministry", "status", "urgency", "language", "channel", "place",
-                    "latitude", "longitude", "deadline_at", "closed_at", "text")
+                    "area", "latitude", "longitude", "deadline_at", "closed_at", "text")
 # A spreadsheet runs a cell starting with one of these as a formula: exported text must never do that.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COORDINATE_DECIMALS = 3  # about 100 m: the street, not the house
@@ -86,7 +86,7 @@ def case_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[
         yield {
             "reference": case.reference, "received_at": _iso(case.created_at),
             "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
-            "language": case.language, "channel": case.channel, "place": case.place,
+            "language": case.language, "channel": case.channel, "place": case.place, "area": case.area_code,
             "deadline_at": _iso(case.deadline_at),
             "overdue": bool(case.deadline_at and (closed or datetime.now(UTC)) > case.deadline_at),
             "first_response_at": _iso(first), "closed_at": _iso(closed),
@@ -107,7 +107,7 @@ def open_data_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iter
             "public_id": case.public_id if public else None, "received_at": _iso(case.created_at),
             "ministry": codes.get(case.department_id), "status": case.status, "urgency": case.urgency,
             "language": case.language, "channel": case.channel,
-            "place": public_place(case.place),
+            "place": public_place(case.place), "area": case.area_code,  # a region or county: coarse enough to publish
             "latitude": public_coordinate(case.latitude), "longitude": public_coordinate(case.longitude),
             "deadline_at": _iso(case.deadline_at), "closed_at": _iso(closed),
             "text": privacy.redact(case.public_text or "") if public else None,

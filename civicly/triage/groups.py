@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from civicly import classify
+from civicly import areas, classify
 from civicly.errors import NotAllowed, UnknownReference
 from civicly.models import Case, CaseGroup, CaseGroupMember, Event, OutboxMessage, Urgency
 from civicly.models.audit import MESSAGE_MAX
@@ -32,6 +32,7 @@ CANDIDATES_MAX = 200  # the most recent open reports of the ministry compared wi
 LENGTH_RATIO = 3  # candidates between a third and three times the new text's length
 SURGE_SIZE = 5  # this many similar reports ...
 SURGE_WINDOW = timedelta(hours=24)  # ... within this time make a surge
+NEAR_KM = 1.0  # reports whose positions are further apart are about different places
 OPEN = [s.value for s in OPEN_STATUSES]
 
 
@@ -141,14 +142,34 @@ def _most_similar(session: Session, case: Case) -> tuple[int, float] | None:
     # stored before this one (lower id), as if it were compared at its submission: the first of similar reports leads
     # their group.
     candidates = session.exec(
-        select(Case.id, func.substr(Case.text_redacted, 1, classify.OPENING), Case.place).where(
+        select(Case.id, func.substr(Case.text_redacted, 1, classify.OPENING), Case.place, Case.area_code,
+               Case.latitude, Case.longitude).where(
             department, col(Case.status).in_(OPEN), Case.id < case.id,
             Case.created_at >= case.created_at - WINDOW, Case.created_at <= case.created_at,
             length >= own_length // LENGTH_RATIO, length <= own_length * LENGTH_RATIO)
         .order_by(col(Case.created_at).desc()).limit(CANDIDATES_MAX)).all()
-    candidates = [(id_, opening) for id_, opening, place in candidates if classify.same_place(place, case.place)]
+    candidates = [(id_, opening) for id_, opening, *where in candidates if _same_location(Location(*where), case)]
     match = classify.most_similar(case.text_redacted, [opening for _id, opening in candidates])
     return None if match is None else (candidates[match[0]][0], match[1])
+
+
+@dataclass(frozen=True)
+class Location:
+    place: str | None
+    area_code: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+def _same_location(other: Location, case: Case) -> bool:
+    """Whether two reports may be about the same spot, by the most precise thing both have: their positions (within
+    NEAR_KM), else their administrative areas, else the places their citizens typed. Something only one of them
+    gives never separates them."""
+    if None not in (other.latitude, other.longitude, case.latitude, case.longitude):
+        return areas.distance_km((other.latitude, other.longitude), (case.latitude, case.longitude)) <= NEAR_KM
+    if other.area_code and case.area_code:
+        return other.area_code == case.area_code
+    return classify.same_place(other.place, case.place)
 
 
 def _join(session: Session, case: Case, other_id: int, score: float) -> CaseGroup:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -12,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from civicly import privacy
+from civicly import areas, privacy
 from civicly.classify import Routing, detected_language
 from civicly.errors import InvalidSubmission
 from civicly.languages import LANGUAGES
@@ -20,7 +19,9 @@ from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import new_reference
-from civicly.triage import deadlines, outbox
+from civicly.storage import Storage, current_storage
+from civicly.text_cleaning import clean_text
+from civicly.triage import deadlines, outbox, photos
 from civicly.triage.departments import department_by_code, normalise_code
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,6 @@ TEXT_MIN, TEXT_MAX = 10, 5000
 NAME_MAX, PLACE_MAX, EMAIL_MAX, PHONE_MAX = 200, 200, 254, 40
 EMAIL_FORMAT = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_FORMAT = re.compile(r"^\+?[\d\s().\-/]{6,}$")
-# Characters that are never part of text a person typed: NUL and the other C0 controls except tab and newlines.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Router = Callable[[str], Routing | None]
 
@@ -60,18 +59,21 @@ class SubmissionInput:
     filed_by_key_id: int | None = None  # the Open311 key that filed it, so that partner can read it back
     sms_consent: bool = False  # news by SMS at ``phone`` (the web form asks; writing by phone is agreeing)
     receipt_sent: bool = False  # the channel answered with the reference itself (TwiML): no SMS acknowledgement
+    area_code: str = ""  # an ISO 3166-2 first-level area of the configured country, chosen by the sender
+    device_position: bool = False  # latitude/longitude are the citizen's phone's: stored rounded to about 100 m
+    photos: Sequence[photos.PhotoUpload | photos.PreparedPhoto] = ()  # prepared (re-encoded) once validated
 
 
-def clean_text(value: str | None) -> str:
-    """Unicode-normalised (NFC), without control characters or surrounding white space."""
-    if not value:
-        return ""
-    value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become U+FFFD
-    return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", value)).strip()
+def validate(data: SubmissionInput, country: str = areas.DEFAULT_COUNTRY) -> SubmissionInput:
+    """Return the cleaned input, or raise InvalidSubmission naming every wrong field.
 
-
-def validate(data: SubmissionInput) -> SubmissionInput:
-    """Return the cleaned input, or raise InvalidSubmission naming every wrong field."""
+    The cleaned input has its photos re-encoded and its area filled in from the coordinates or the place when the
+    sender chose none; a citizen's own device position is kept to about 100 m.
+    """
+    latitude, longitude = data.latitude, data.longitude
+    if data.device_position:
+        latitude, longitude = areas.rounded_position(latitude, longitude)
+    prepared, photo_problems = photos.prepare_all(list(data.photos))
     cleaned = replace(
         data,
         text=clean_text(data.text),
@@ -87,6 +89,8 @@ def validate(data: SubmissionInput) -> SubmissionInput:
         device_id=clean_text(data.device_id)[:100],
         account_id=clean_text(data.account_id)[:100],
         attributes={clean_text(k)[:64]: clean_text(str(v))[:500] for k, v in data.attributes.items()},
+        area_code=clean_text(data.area_code).upper()[:areas.AREA_CODE_MAX],
+        latitude=latitude, longitude=longitude, photos=prepared,
     )
     errors: dict[str, list[str]] = {}
     if not cleaned.text:
@@ -111,24 +115,32 @@ def validate(data: SubmissionInput) -> SubmissionInput:
         errors["long"] = [_l("Longitude must be between -180 and 180.")]
     if cleaned.received_at is not None and (cleaned.received_at.tzinfo is None or cleaned.received_at > utcnow()):
         errors["received_at"] = [_l("The reception time must be a past, time-zone aware moment.")]
+    if cleaned.area_code and not areas.is_area_of(cleaned.area_code, country):
+        errors["area_code"] = [_l("Please choose one of the areas offered.")]
+    if photo_problems:
+        errors["photos"] = photo_problems
     if errors:
         raise InvalidSubmission(errors)
+    if not cleaned.area_code:
+        cleaned.area_code = (areas.area_at(cleaned.latitude, cleaned.longitude, country)
+                             or areas.area_named(cleaned.place, country) or "")
     return cleaned
 
 
-def submit(session: Session, data: SubmissionInput, route: Router) -> Case:
-    """Validate, redact, classify and store a case with its prediction and events; never drops a valid one.
+def submit(session: Session, data: SubmissionInput, route: Router, storage: Storage | None = None,
+           country: str = areas.DEFAULT_COUNTRY) -> Case:
+    """Validate, redact, classify and store a case with its prediction, events and photos; never drops a valid one.
 
     ``route`` gives the model's verdict or None; a missing or failing model leaves the case unrouted,
     in the manual triage queue. Resubmitting the same form (same ``form_token``) returns the first case.
+    Photos go to ``storage`` (the application's by default) once the case row exists.
     """
-    data = validate(data)
+    data = validate(data, country)
     routing = _safe_route(route, data.text)
     for _attempt in range(5):
         try:  # a form sent again is found by its unique token when its insert fails, not looked up every time
             case = _build_case(session, data, routing)
             session.flush()
-            return case
         except IntegrityError:
             session.rollback()
             if data.form_token:
@@ -136,6 +148,10 @@ def submit(session: Session, data: SubmissionInput, route: Router) -> Case:
                 if existing is not None:
                     return existing
             log.warning("reference collision, drawing a new one")
+            continue
+        if data.photos:
+            photos.attach(session, storage or current_storage(), case, data.photos)
+        return case
     raise RuntimeError("could not store the case after 5 attempts")
 
 
@@ -159,6 +175,7 @@ def _build_case(session: Session, data: SubmissionInput, routing: Routing | None
         contact_email=data.email or None,
         contact_phone=data.phone or None,
         place=data.place or None,
+        area_code=data.area_code or None,
         latitude=data.latitude,
         longitude=data.longitude,
         address_id=data.address_id or None,

@@ -12,13 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import and_
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from civicly import privacy
-from civicly.errors import CivicError, NotAllowed
+from civicly.errors import CivicError, NotAllowed, UnknownReference
 from civicly.models import Case, Event, Role
 from civicly.models.timestamps import utcnow
 from civicly.references import ALPHABET
+from civicly.storage import NotStored, Storage, StoredObject
+from civicly.triage import photos
 from civicly.triage.intake import TEXT_MAX, clean_text
 from civicly.triage.permissions import Actor, find_visible_case
 
@@ -67,6 +69,21 @@ def shown_to_public(case: Case) -> bool:
     """is_published() for one case already loaded."""
     return (case.published_at is not None and case.publish_consent and not case.needs_triage
             and case.public_id is not None)
+
+
+def published_photo(session: Session, storage: Storage, public_id: str, number: int) -> StoredObject:
+    """The ``number``-th photo (from 1) of a case shown to the public, by its public id; UnknownReference for
+    anything else, so an unpublished or withdrawn case's photos stay out of reach. Photos were re-encoded without
+    metadata at intake; the officer who approves the text publishes them with it (officer/_publication.html)."""
+    wanted = normalise_public_id(public_id)
+    case = session.exec(select(Case).where(Case.public_id == wanted)).first() if wanted else None
+    photo = photos.nth_photo(session, case.id, number) if case is not None and shown_to_public(case) else None
+    if photo is None:
+        raise UnknownReference(public_id)
+    try:
+        return storage.get(photo.image_name)
+    except NotStored:
+        raise UnknownReference(public_id) from None
 
 
 def may_moderate(actor: Actor, case: Case) -> bool:

@@ -26,6 +26,7 @@ class QueueFilters:
     received_to: date | None = None
     text: str = ""
     holder: str = ""  # "" every case of my ministries | mine | unassigned
+    area: str = ""  # an ISO 3166-2 area code (areas.py)
 
 
 HOLDERS = ("", "mine", "unassigned")
@@ -48,6 +49,7 @@ class QueueRow:
     surge: bool = False
     channel: str = "web"  # how it came in: a reply to an SMS case goes by SMS
     assignee: str | None = None  # the e-mail of the officer holding the case
+    area_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ def _filtered(query, filters: QueueFilters):
         query = query.where(_urgency_rank_is(0))
     if filters.language:
         query = query.where(Case.language == filters.language)
+    if filters.area:
+        query = query.where(Case.area_code == filters.area)
     if filters.received_from:
         query = query.where(Case.created_at >= _start_of(filters.received_from))
     if filters.received_to:
@@ -227,6 +231,7 @@ def _rows(session: Session, cases: list[Case]) -> list[QueueRow]:
             surge=c.id in grouped and grouped[c.id].surge_at is not None,
             channel=c.channel,
             assignee=emails.get(c.assignee_id),
+            area_code=c.area_code,
         )
         for c in cases
     ]

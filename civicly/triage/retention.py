@@ -11,7 +11,7 @@ from civicly.models.cases import OPEN_STATUSES
 from civicly.models.groups import CaseGroup, CaseGroupMember
 from civicly.models.timestamps import utcnow
 from civicly.references import case_by_reference
-from civicly.triage import admin_audit, erasure, outbox
+from civicly.triage import admin_audit, erasure, outbox, photos
 
 
 def _purgeable(closed_before: datetime):
@@ -56,6 +56,8 @@ def export_personal_data(session: Session, typed_reference: str, actor: str) -> 
         "service_code": case.service_code,
         "attributes": case.attributes,
         "media_url": case.media_url,
+        "photos": len(photos.photos_of(session, case.id)),  # the files themselves: from the case page, on request
+        "area": case.area_code,
         "contact": {"name": case.contact_name, "email": case.contact_email, "phone": case.contact_phone,
                     "device_id": case.device_id, "account_id": case.account_id},
         "location": {"latitude": case.latitude, "longitude": case.longitude, "address_id": case.address_id},

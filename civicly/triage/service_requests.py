@@ -11,7 +11,7 @@ Plain functions over the session; the API blueprint only parses parameters and r
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from civicly.models import Case, Department, Event, Prediction
 from civicly.models.cases import OPEN_STATUSES
 from civicly.models.timestamps import utcnow
 from civicly.references import normalise_reference
-from civicly.triage import publication
+from civicly.triage import photos, publication
 from civicly.triage.departments import department_by_code, normalise_code
 from civicly.triage.exports import public_coordinate, public_place
 
@@ -172,11 +172,15 @@ def check_query(query: RequestQuery, now: datetime | None = None) -> RequestQuer
                         statuses=query.statuses, page=query.page, page_size=query.page_size)
 
 
+PhotoAddress = Callable[[str], str]  # a published case's public id -> the address of its first photo
+
+
 def find_requests(session: Session, query: RequestQuery, locale: str, partner_key_id: int | None = None,
-                  extended: bool = False) -> list[ServiceRequest]:
+                  extended: bool = False, photo_url: PhotoAddress | None = None) -> list[ServiceRequest]:
     """Cases matching ``query`` (see check_query) that this reader may see, newest first.
 
-    ``partner_key_id`` is the id of the caller's valid API key, or None for an anonymous reader.
+    ``partner_key_id`` is the id of the caller's valid API key, or None for an anonymous reader. ``photo_url``
+    gives a published case's ``media_url`` when it has photos (none without it).
     """
     query = check_query(query)
     statement = select(Case).where(_visible(partner_key_id))
@@ -201,17 +205,17 @@ def find_requests(session: Session, query: RequestQuery, locale: str, partner_ke
             statement = statement.where(col(Case.status).not_in(OPEN_VALUES))
     statement = (statement.order_by(col(Case.created_at).desc(), col(Case.id).desc())
                  .offset((query.page - 1) * query.page_size).limit(query.page_size))
-    return _as_requests(session, list(session.exec(statement)), locale, partner_key_id, extended)
+    return _as_requests(session, list(session.exec(statement)), locale, partner_key_id, extended, photo_url)
 
 
 def get_request(session: Session, request_id: str, locale: str, partner_key_id: int | None = None,
-                extended: bool = False) -> ServiceRequest:
+                extended: bool = False, photo_url: PhotoAddress | None = None) -> ServiceRequest:
     """One case by its public id (or, for the partner that filed it, its reference); raises UnknownReference."""
     wanted = _by_ids([request_id], partner_key_id)
     case = session.exec(select(Case).where(_visible(partner_key_id), wanted)).first() if wanted is not None else None
     if case is None:
         raise UnknownReference(request_id)
-    return _as_requests(session, [case], locale, partner_key_id, extended)[0]
+    return _as_requests(session, [case], locale, partner_key_id, extended, photo_url)[0]
 
 
 def _filed_by(partner_key_id: int | None) -> ColumnElement[bool]:
@@ -236,7 +240,7 @@ def _by_ids(ids: Sequence[str], partner_key_id: int | None) -> ColumnElement[boo
 
 
 def _as_requests(session: Session, cases: list[Case], locale: str, partner_key_id: int | None,
-                 extended: bool) -> list[ServiceRequest]:
+                 extended: bool, photo_url: PhotoAddress | None = None) -> list[ServiceRequest]:
     if not cases:
         return []
     ids = [c.id for c in cases]
@@ -248,12 +252,13 @@ def _as_requests(session: Session, cases: list[Case], locale: str, partner_key_i
         .group_by(Event.case_id)
     ).all())
     predictions = _latest_predictions(session, ids) if extended else {}
+    with_photos = photos.cases_with_photos(session, ids) if photo_url else set()
     result = []
     for case in cases:
         department = departments.get(case.department_id)
         name = department.name(locale) if department else None
         shown = _as_filed(case, notes) if partner_key_id is not None and case.filed_by_key_id == partner_key_id \
-            else _as_published(case, locale)
+            else _as_published(case, locale, photo_url if case.id in with_photos else None)
         result.append(ServiceRequest(
             status=open311_status(case.status),
             service_name=name,
@@ -277,15 +282,16 @@ def _as_filed(case: Case, notes: dict[int, str]) -> dict[str, Any]:
             "lat": case.latitude, "long": case.longitude, "media_url": case.media_url}
 
 
-def _as_published(case: Case, locale: str) -> dict[str, Any]:
+def _as_published(case: Case, locale: str, photo_url: PhotoAddress | None) -> dict[str, Any]:
     """For anyone: the open-data treatment. Replies are not shown (one may name the citizen), only a status word;
-    the partner's address id and the photo may identify a home or a face, so they stay out too."""
+    the partner's address id and media link may point to a home, so they stay out too. The case's own first photo,
+    re-encoded without metadata at intake and published with the text the officer approved, is its media_url."""
     with force_locale(locale):
         status_word = str(STATUS_LABELS.get(case.status, case.status))
     return {"service_request_id": case.public_id, "status_notes": status_word,
             "description": privacy.redact(case.public_text or ""), "address": public_place(case.place),
             "address_id": None, "lat": public_coordinate(case.latitude), "long": public_coordinate(case.longitude),
-            "media_url": None}
+            "media_url": photo_url(case.public_id) if photo_url else None}
 
 
 def _latest_public_replies(session: Session, case_ids: list[int]) -> dict[int, str]:

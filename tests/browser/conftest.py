@@ -17,6 +17,7 @@ def live_app(tmp_path, sqlite_template):
     app = create_app({
         "SECRET_KEY": "browser-test", "DATABASE_URL": f"sqlite:///{database}",
         "MODEL_DIR": str(tmp_path / "models"), "RATELIMIT_ENABLED": False, "DEFAULT_LOCALE": "en",
+        "STORAGE_DIR": str(tmp_path / "uploads"),
     })
     with app.app_context():
         from civicly.db import unit_of_work

@@ -77,7 +77,7 @@ def test_erase_one_case_asks_for_confirmation_and_audits_counts_only(runner, see
     assert seeded.get(Case, case.id).text == ERASED and seeded.get(Case, case.id).contact_email is None
     [entry] = admin_audit.entries(seeded, action="case.erase")
     assert entry.target == case.reference and set(entry.details) == {
-        "events", "predictions", "labels", "outbox", "satisfaction"}
+        "events", "predictions", "labels", "outbox", "satisfaction", "photos"}
     assert "mariama" not in json.dumps(entry.details).lower()
 
 

@@ -63,6 +63,24 @@ def test_different_places_are_not_grouped(seeded):
     assert seeded.get(CaseGroupMember, second.id) is None
 
 
+def test_places_written_differently_in_one_area_are_grouped_and_other_areas_are_not(seeded):
+    first = file_case(seeded, WATER[0], department="TERRITOIRES", place="Kaolack", area_code="SN-KL")
+    same_area = file_case(seeded, WATER[1], department="TERRITOIRES", place="Quartier Médina Baye", area_code="SN-KL")
+    other_area = file_case(seeded, WATER[2], department="TERRITOIRES", place="Kaolack", area_code="SN-TH")
+    group_pending(seeded)
+    assert seeded.get(CaseGroupMember, same_area.id).group_id == seeded.get(CaseGroupMember, first.id).group_id
+    assert seeded.get(CaseGroupMember, other_area.id) is None
+
+
+def test_positions_more_than_a_kilometre_apart_are_not_grouped(seeded):
+    first = file_case(seeded, WATER[0], department="TERRITOIRES", latitude=14.152, longitude=-16.073)
+    near = file_case(seeded, WATER[1], department="TERRITOIRES", latitude=14.155, longitude=-16.075)  # ~400 m
+    far = file_case(seeded, WATER[2], department="TERRITOIRES", latitude=14.180, longitude=-16.073)  # ~3 km
+    group_pending(seeded)
+    assert seeded.get(CaseGroupMember, near.id).group_id == seeded.get(CaseGroupMember, first.id).group_id
+    assert seeded.get(CaseGroupMember, far.id) is None
+
+
 def test_a_surge_raises_the_groups_urgency_and_that_of_later_reports(seeded):
     reports = file_water_reports(seeded, groups.SURGE_SIZE)
     group = seeded.exec(select(CaseGroup)).one()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from civicly.storage import LocalStorage
+from civicly.triage import photos
+from tests import images
 from tests.conftest import csrf_token, file_case, sign_in
 
 ROLES = ("anonymous", "citizen", "officer_a", "officer_b", "triage", "admin")
@@ -53,6 +56,10 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "officer.add_template": ({"admin"}, "login|404"),
     "officer.edit_template": (set(), "login|404"),
     "officer.remove_template": (set(), "login|404"),
+    # The probed case's photo: whoever sees the case; everyone else, signed in or not, 404 (never a sign-in page).
+    "officer.photo": ({"officer_a", "admin"}, "404"),
+    "officer.photo_thumbnail": ({"officer_a", "admin"}, "404"),
+    "api.published_photo": (set(), "404"),  # only a published case's photos are public; this case is not
     "citizen.rate_case": (ALL, ""),  # anyone holding the reference; refused (409) while the case is open
     "admin.dashboard_page": ({"officer_a", "officer_b", "admin"}, "login|404"),  # officers: their ministries only
     "admin.export": ({"officer_a", "officer_b", "admin"}, "login|404"),
@@ -80,7 +87,8 @@ ACCESS_POLICY: dict[str, tuple[set[str], str]] = {
     "channels.twilio_status": (set(), "404"),
 }
 ARGUMENTS = {"reference": "{ref}", "code": "SANTE", "fmt": "json", "filename": "civicly.css", "request_id": "{ref}",
-             "kind": "cases", "message_id": "1", "template_id": "1",
+             "kind": "cases", "message_id": "1", "template_id": "1", "photo_id": "1", "public_id": "P-AAAAAAAAAAAA",
+             "number": "1",
              "_rest": "nothing-here"}
 
 
@@ -98,12 +106,16 @@ def test_every_route_has_an_access_rule(app):
 
 
 @pytest.fixture
-def people(make_user, seeded):
+def people(app, make_user, seeded):
     make_user("a@sante.gouv.sn", "officer", ["SANTE"])
     make_user("b@education.gouv.sn", "officer", ["EDUCATION"])
     make_user("t@gov.sn", "triage", [])
     make_user("root@gov.sn", "admin", [])
-    return file_case(seeded, "The clinic in Rufisque has run out of vaccines.", email="c@example.sn")
+    case = file_case(seeded, "The clinic in Rufisque has run out of vaccines.", email="c@example.sn")
+    photos.attach(seeded, LocalStorage(app.config["STORAGE_DIR"]), case, [photos.prepare(
+        photos.PhotoUpload(images.png()))])  # photo 1 of a fresh database
+    seeded.commit()
+    return case
 
 
 EMAILS = {"officer_a": "a@sante.gouv.sn", "officer_b": "b@education.gouv.sn", "triage": "t@gov.sn",
