@@ -1,6 +1,6 @@
-"""``civicly model``: train, evaluate, inspect, sign and activate routing models. The registry folder is the app's
-MODEL_DIR; what changes it (train, promote, rollback, sign) is recorded in the administration audit, so those commands
-need the database."""
+"""``civicly model``: train, evaluate, inspect, sign and activate routing models. The active version lives in the
+database every host shares, this host's MODEL_DIR holds the versions' copies; what changes them (train, promote,
+rollback, sign) is recorded in the administration audit."""
 from __future__ import annotations
 
 import json
@@ -111,11 +111,11 @@ def predict(source, target, text, version, as_json) -> None:
         click.echo(_describe(prediction))
 
 
-@model.command("list")
+@model.command("list", database=True)
 def list_versions() -> None:
-    """List saved versions, newest last; the active one is starred."""
+    """List the versions saved on this host, newest last; the one every host routes with is starred."""
     registry = model_versions.registry()
-    active = registry.active_version()
+    active = model_versions.active_version(get_session())
     cards = registry.cards()
     if not cards:
         click.echo(f"no model versions in {registry.root}")
@@ -148,7 +148,7 @@ def show(version) -> None:
 @model.command("promote", database=True)
 @click.argument("version")
 def promote_version(version) -> None:
-    """Make VERSION the active model (running workers pick it up on their next request)."""
+    """Make VERSION the active model on every host (running workers switch within a few seconds)."""
     with _errors_as_messages():
         model_versions.promote(get_session(), admin_audit.cli_actor(), version)
     click.echo(f"version {version} is now active")
@@ -156,7 +156,7 @@ def promote_version(version) -> None:
 
 @model.command("rollback", database=True)
 def rollback() -> None:
-    """Re-activate the previously active version."""
+    """Re-activate the previously active version, on every host."""
     with _errors_as_messages():
         version = model_versions.rollback(get_session(), admin_audit.cli_actor())
     click.echo(f"rolled back: version {version} is active again")

@@ -17,6 +17,7 @@ from civicly.models.deadlines import Holiday, ServiceLevel  # noqa: E402
 from civicly.models.groups import CaseGroup, CaseGroupMember  # noqa: E402
 from civicly.models.jobs import Job  # noqa: E402
 from civicly.models.labels import Label  # noqa: E402
+from civicly.models.model_store import ActiveModel, ModelArtifact  # noqa: E402
 from civicly.models.organisations import Department  # noqa: E402
 from civicly.models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from civicly.models.predictions import Prediction  # noqa: E402
@@ -24,6 +25,7 @@ from civicly.models.satisfaction import SatisfactionAnswer  # noqa: E402
 from civicly.models.sessions import UserSession  # noqa: E402
 from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noqa: E402
 
-__all__ = ["AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus", "Department", "Event",
-           "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Prediction", "RecoveryCode", "Role",
-           "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User", "UserDepartment", "UserSession"]
+__all__ = ["ActiveModel", "AdminAction", "ApiKey", "Case", "CaseGroup", "CaseGroupMember", "CaseStatus",
+           "Department", "Event", "Holiday", "Job", "Label", "ModelArtifact", "OutboxMessage", "OutboxStatus",
+           "Prediction", "RecoveryCode", "Role", "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User",
+           "UserDepartment", "UserSession"]
