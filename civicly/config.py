@@ -76,6 +76,8 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "ENV_NAME": mode,
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
+        # Optional: a streaming replica of the primary, read by the dashboard, exports and Open311 GET.
+        "DATABASE_REPLICA_URL": env.get("CIVICLY_DATABASE_REPLICA_URL") or None,
         "MODEL_DIR": env.get("CIVICLY_MODEL_DIR") or str(instance_path / "models"),
         "MODEL_SIGNING_KEY": model_signing_key,
         # How often a web or worker process asks the database whether another host promoted or rolled back a model.

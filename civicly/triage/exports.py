@@ -134,11 +134,12 @@ def _cell(value: object) -> object:
 
 
 def export(session: Session, actor: str, kind: str, scope: Scope, wanted: ExportFilter, fmt: str,
-           out: IO[str], destination: str) -> int:
+           out: IO[str], destination: str, reader: Session | None = None) -> int:
     """Write the ``kind`` export ("cases" or "open-data") to ``out`` and record who took which cases and where
-    (``destination``: "download", "stdout" or "file"); returns how many rows."""
+    (``destination``: "download", "stdout" or "file"); returns how many rows. The rows are read through ``reader``
+    (a replica's session) when given; the audit entry is written through ``session``."""
     rows, fields = KINDS[kind]
-    count = write(rows(session, scope, wanted), fields, fmt, out)
+    count = write(rows(reader or session, scope, wanted), fields, fmt, out)
     admin_audit.record(session, actor, f"export.{kind.replace('-', '_')}", wanted.ministry or "*", format=fmt,
                        start=wanted.start.isoformat() if wanted.start else None,
                        end=wanted.end.isoformat() if wanted.end else None, rows=count, destination=destination)
