@@ -1,4 +1,8 @@
-"""Scale: the active routing model and its signed versions in the database every host shares
+"""Scale: the active routing model and its signed versions in the database every host shares; cases indexed by
+reception time for the dashboard and exports
+
+On PostgreSQL the index is built with CREATE INDEX CONCURRENTLY outside the migration's transaction: a national
+case table keeps taking submissions while it is built (minutes on millions of rows). SQLite builds it plainly.
 
 Revision ID: 0014
 Revises: 0010
@@ -36,8 +40,18 @@ def upgrade() -> None:
     sa.Column('published_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('version', name=op.f('pk_model_artifacts'))
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        with op.get_context().autocommit_block():
+            op.create_index('ix_cases_reception_order', 'cases', ['created_at', 'id'], postgresql_concurrently=True)
+    else:
+        op.create_index('ix_cases_reception_order', 'cases', ['created_at', 'id'])
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        with op.get_context().autocommit_block():
+            op.drop_index('ix_cases_reception_order', table_name='cases', postgresql_concurrently=True)
+    else:
+        op.drop_index('ix_cases_reception_order', table_name='cases')
     op.drop_table('model_artifacts')
     op.drop_table('active_model')
