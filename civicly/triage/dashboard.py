@@ -311,11 +311,13 @@ def _auto_routing(session: Session, in_scope, start: datetime, end: datetime) ->
                                    .where(in_scope, Case.created_at >= start, Case.created_at < end)
                                    .order_by(col(Prediction.id).desc())):
         first[prediction.case_id] = prediction
+    # The period's cases by the same join, not as a list: a national period holds more than a query's parameters.
     final: dict[int, str | None] = {}
-    if first:
-        for case_id, code in session.exec(select(Label.case_id, Label.department_code)
-                                          .where(col(Label.case_id).in_(list(first))).order_by(col(Label.id))):
-            final[case_id] = code
+    for case_id, code in session.exec(select(Label.case_id, Label.department_code)
+                                      .join(Case, Case.id == Label.case_id)
+                                      .where(in_scope, Case.created_at >= start, Case.created_at < end)
+                                      .order_by(col(Label.id))):
+        final[case_id] = code
     tallies: dict[tuple[str, str], AutoRouting] = {}
     for case_id, prediction in first.items():
         key = (prediction.language or "—", prediction.model_version)
