@@ -101,7 +101,7 @@ def adopt_local(session: Session, registry: Registry, actor: str) -> Pointer | N
             return None
         publish(session, registry, version)
         _insert_pointer(session, ActiveModel(name=ROUTING, version=version, history=[], changed_by=actor[:254]))
-        session.commit()
+        session.commit()  # the model holder's own session: every host sees the pointer before it routes a case
     except IntegrityError:  # another host published the same version or a pointer at the same moment
         session.rollback()
     except (RegistryError, OSError) as problem:  # a copy that does not check out is never shared
