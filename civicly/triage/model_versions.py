@@ -62,6 +62,15 @@ def active_version(session: Session) -> str | None:
     return model_store.active_version(session, registry())
 
 
+def version_here(session: Session, version: str | None) -> str | None:
+    """``version``, or the one every host routes with, copied into this host's folder if it lacks it: what
+    ``evaluate`` and ``predict`` load by default."""
+    wanted = version or active_version(session)
+    if wanted is not None and version is None:
+        model_store.fetch(session, registry(), wanted)
+    return wanted
+
+
 def sign(session: Session, actor: str, version: str) -> None:
     """Vouch for a version saved before models were signed (or under another key): sign it with the app's key
     without loading it, and record who did, with the artifact's checksum."""

@@ -225,3 +225,13 @@ def test_a_crafted_version_inside_the_registry_is_refused_and_never_runs(trained
     result = invoke("promote", "20990101-000000-abcdef")
     assert result.exit_code == 1 and "is not signed" in result.output and "Traceback" not in result.output
     assert not marker.exists() and registry_of(model_app).active_version() == trained
+
+
+def test_another_host_predicts_with_the_active_version_copied_from_the_database(trained, model_app, tmp_path):
+    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
+                        "DATABASE_URL": model_app.config["DATABASE_URL"], "MODEL_DIR": str(tmp_path / "other")})
+    result = other.test_cli_runner().invoke(model, ["predict", "--text", "Blocked Driveway: No Access", "--json"])
+    other.extensions["civicly.engine"].dispose()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["version"] == trained
+    assert Registry(tmp_path / "other", MODEL_SIGNING_KEY).signature_problem(trained) is None
