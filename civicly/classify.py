@@ -1,5 +1,6 @@
-"""The only bridge to ``classifier/``: loads the active registry version, reloads on promotion, never raises; and the
-classifier's language detection and report similarity, for intake and grouping."""
+"""The only bridge to ``classifier/``: loads the version the database names as active (civicly/model_store.py),
+switches when any host promotes or rolls back, never raises; and the classifier's language detection and report
+similarity, for intake and grouping."""
 from __future__ import annotations
 
 import logging
