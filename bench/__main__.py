@@ -1,6 +1,7 @@
 """``python -m bench``: every step in order, one table, ``bench/results.json``.
 
 Training comes first because the classification, intake and memory steps use the model it trains on 10k rows.
+The last step, scale, fills PostgreSQL with 1,000,000 cases and measures the queue, dashboard and export on them.
 """
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import argparse
 import sys
 import time
 
-from bench import classification, intake, queue_pages, report, training
+from bench import classification, intake, queue_pages, report, scale, training
 from bench.databases import backends
 
-STEPS = ("training", "classification", "intake", "queue")
+STEPS = ("training", "classification", "intake", "queue", "scale")
+NATIONAL_CASES = 1_000_000
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -29,10 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     steps = args.only or list(STEPS)
     if args.toy:
         sizes, calls, budget, plan, cases, repeats = [300], 50, 10.0, intake.LoadPlan(2, 0.5, 4), 2_000, 3
+        national = 2_000
     else:
         sizes = [10_000, 100_000] + ([1_000_000] if args.full else [])
         calls, budget, plan, repeats = 2_000, 120.0, intake.LoadPlan(), 30
         cases = 1_000_000 if args.full else 100_000
+        national = NATIONAL_CASES
     model_dir = training.model_dir(sizes[0])
     databases = backends()
     results: dict[str, report.StepResult] = {}
@@ -46,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
             results[step] = classification.run(model_dir, calls, budget)
         elif step == "intake":
             results[step] = intake.run(databases, model_dir, plan)
-        else:
+        elif step == "queue":
             results[step] = queue_pages.run(databases, cases, repeats)
+        else:
+            results[step] = scale.run(national, repeats)
         results[step].details["seconds"] = round(time.perf_counter() - started, 1)
         results[step].details["load_average_before"] = load
     if "postgresql" not in databases:

@@ -66,15 +66,18 @@ def run(backends: list[str], model_dir: Path, plan: LoadPlan) -> StepResult:
     for backend in backends:
         baseline = _measure_baseline(backend, forms, plan)
         civicly, open_run, rss, routed = _measure_civicly(backend, model_dir, forms, plan)
+        unrouted = _measure_without_model(backend, forms, plan)
         worker_mib["civicly"] = max(worker_mib.get("civicly", 0.0), *rss)
         worker_mib["baseline"] = max(worker_mib.get("baseline", 0.0), *baseline["rss"])
         routed_everywhere &= routed > 0
         result.details[backend] = {"baseline": baseline, "civicly": civicly, "open_loop": open_run,
-                                   "routed_share": routed}
+                                   "routed_share": routed, "civicly_without_model": unrouted}
         result.figures += [
             Figure("intake", f"{backend}: POST /submit throughput", civicly["rps"], "req/s", baseline["rps"]),
             Figure("intake", f"{backend}: web workers' CPU per request at peak", civicly["cpu_ms"], "ms",
                    baseline["cpu_ms"]),
+            Figure("intake", f"{backend}: POST /submit throughput without a model (routing's ceiling if moved out)",
+                   unrouted["rps"], "req/s", baseline["rps"]),
             Figure("intake", f"{backend}: civicly worker's CPU per case grouped after the load (e-mails included)",
                    civicly["worker_cpu_ms_per_case"], "ms"),
             Figure("intake", f"{backend}: p50 at peak ({plan.clients} clients)", civicly["p50_ms"], "ms",
@@ -117,13 +120,28 @@ def _measure_baseline(backend: str, forms: loadgen.FormMaker, plan: LoadPlan) ->
     return summary
 
 
+def _civicly_env(url: str, model_dir: Path) -> dict[str, str]:
+    return {"CIVICLY_DATABASE_URL": url, "CIVICLY_MODEL_DIR": str(model_dir), "CIVICLY_ENV": "development",
+            "CIVICLY_MODEL_SIGNING_KEY": SIGNING_KEY,
+            "CIVICLY_SECRET_KEY": secrets.token_hex(32), "CIVICLY_RATELIMIT_ENABLED": "0",
+            "CIVICLY_ALLOW_SQLITE_WORKERS": "1", "CIVICLY_DEFAULT_LOCALE": "en"}
+
+
+def _measure_without_model(backend: str, forms: loadgen.FormMaker, plan: LoadPlan) -> dict:
+    """Civicly with no model at all: every case stored unrouted for manual triage. What intake would cost if routing
+    left the request for the worker, so the most that moving it could gain."""
+    url = fresh_database(backend, "intake-unrouted")
+    empty = work_dir() / "no-model"
+    empty.mkdir(exist_ok=True)
+    with gunicorn("wsgi:app", _civicly_env(url, empty), "/submit", log=work_dir() / "gunicorn-unrouted.log") as server:
+        loadgen.closed_loop(server.port, "/submit", forms, plan.clients, plan.warmup_seconds)
+        return loadgen.closed_loop(server.port, "/submit", forms, plan.clients, plan.seconds).summary()
+
+
 def _measure_civicly(backend: str, model_dir: Path, forms: loadgen.FormMaker,
                      plan: LoadPlan) -> tuple[dict, dict, list[float], float]:
     url = fresh_database(backend, "intake-civicly")
-    env = {"CIVICLY_DATABASE_URL": url, "CIVICLY_MODEL_DIR": str(model_dir), "CIVICLY_ENV": "development",
-           "CIVICLY_MODEL_SIGNING_KEY": SIGNING_KEY,
-           "CIVICLY_SECRET_KEY": secrets.token_hex(32), "CIVICLY_RATELIMIT_ENABLED": "0",
-           "CIVICLY_ALLOW_SQLITE_WORKERS": "1", "CIVICLY_DEFAULT_LOCALE": "en"}
+    env = _civicly_env(url, model_dir)
     with gunicorn("wsgi:app", env, "/submit", log=work_dir() / "gunicorn-civicly.log") as server, \
             civicly_worker(env) as worker:
         loadgen.closed_loop(server.port, "/submit", forms, plan.clients, plan.warmup_seconds)

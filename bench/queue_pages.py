@@ -54,14 +54,14 @@ def run(backends: list[str], cases: int, repeats: int) -> StepResult:
         engine = make_engine(url)
         start = time.perf_counter()
         fill(engine, cases)
-        result.details[f"{backend}: grouped cases"] = _group(engine)
+        result.details[f"{backend}: grouped cases"] = group(engine)
         result.details[f"{backend}: fill seconds"] = round(time.perf_counter() - start, 1)
-        _measure(engine, backend, cases, repeats, result)
+        measure(engine, backend, cases, repeats, result)
         engine.dispose()
     return result
 
 
-def _group(engine: Engine) -> int:
+def group(engine: Engine) -> int:
     """Group some cases of each ministry as ``civicly worker`` groups similar reports, then analyze; returns how
     many.
 
@@ -119,7 +119,7 @@ def _scenarios(engine: Engine) -> list[Scenario]:
     return scenarios
 
 
-def _measure(engine: Engine, backend: str, cases: int, repeats: int, result: StepResult) -> None:
+def measure(engine: Engine, backend: str, cases: int, repeats: int, result: StepResult) -> None:
     # As a gunicorn worker does once the app is loaded (gunicorn.conf.py): what is alive now is never
     # scanned by the garbage collector again, so its full passes do not land inside a measured page.
     gc.collect()

@@ -1,14 +1,21 @@
-"""The only bridge to ``classifier/``: loads the active registry version, reloads on promotion, never raises; and the
-classifier's language detection and report similarity, for intake and grouping."""
+"""The only bridge to ``classifier/``: loads the version the database names as active (civicly/model_store.py),
+switches when any host promotes or rolls back, never raises; and the classifier's language detection and report
+similarity, for intake and grouping."""
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
+from civicly import model_store
+from civicly.db import ENGINE_KEY
 from classifier import Registry, RegistryError, detect_language
 from classifier import training as training  # model versions are trained through here (triage/model_versions.py)
 from classifier.similarity import OPENING as OPENING  # grouping reads this much of a report, compares these:
@@ -28,12 +35,20 @@ class Routing:
 
 
 class ModelHolder:
-    """Keeps one loaded model per worker and swaps it when the registry's active pointer changes."""
+    """Keeps one loaded model per worker and swaps it when the database's active pointer moves (any host's promotion
+    or rollback), checking the pointer at most once per ``check_every`` seconds.
 
-    def __init__(self, model_dir: str, signing_key: str):
+    Before anything was published, this host's folder's active version is published (``model_store.adopt_local``).
+    A database that cannot be read leaves the loaded model serving; with none loaded yet, the folder's active
+    version serves until the database answers again."""
+
+    def __init__(self, model_dir: str, signing_key: str, engine: Engine | None = None, check_every: float = 1.0):
         self.model_dir = model_dir
         self._signing_key = signing_key
+        self._engine = engine
+        self.check_every = check_every
         self._lock = threading.Lock()
+        self._next_check = 0.0
         self._marker: Any = None
         self._model: Any = None
         self._version: str | None = None
@@ -44,19 +59,58 @@ class ModelHolder:
 
     def current(self) -> tuple[Any, str | None]:
         """The active model and its version, reloading only when the active pointer has moved."""
-        registry = self._registry()
-        marker = registry.active_marker()
-        if marker != self._marker:
+        if time.monotonic() >= self._next_check:
             with self._lock:
-                if marker != self._marker:
-                    self._load(registry, marker)
+                if time.monotonic() >= self._next_check:
+                    self._follow_pointer()
+                    self._next_check = time.monotonic() + self.check_every
         return self._model, self._version
 
-    def _load(self, registry: Registry, marker: Any) -> None:
-        self._marker = marker
+    def expire(self) -> None:
+        """Look at the pointer on the next call: this process has just moved it."""
+        self._next_check = 0.0
+
+    def _follow_pointer(self) -> None:
+        registry = self._registry()
+        try:
+            wanted = self._database_pointer(registry)
+        except SQLAlchemyError as exc:
+            if self._marker is not None and self._marker[0] == "database":
+                return  # keep serving what was loaded; the next check asks again
+            log.warning("model pointer not readable in the database (%s); using %s", type(exc).__name__,
+                        self.model_dir)
+            wanted = None
+        if wanted is None:
+            marker: Any = ("folder", registry.active_marker())
+            if marker != self._marker:
+                self._marker = marker
+                self._load(registry, None)
+            return
+        marker = ("database", wanted.version, wanted.changes)
+        if marker != self._marker:
+            self._marker = marker
+            self._load(registry, wanted.version)
+
+    def _database_pointer(self, registry: Registry) -> model_store.Pointer | None:
+        """The shared pointer (published from this folder if there is none yet), its version copied here; None
+        with no engine or nothing active anywhere."""
+        if self._engine is None:
+            return None
+        with Session(self._engine) as session:
+            pointer = model_store.read_pointer(session) or model_store.adopt_local(session, registry, "system")
+            if pointer is not None and pointer.version != self._version:
+                try:
+                    model_store.fetch(session, registry, pointer.version)
+                except (RegistryError, OSError) as exc:
+                    log.error("routing model %s could not be copied here: %s", pointer.version, exc)
+            return pointer
+
+    def _load(self, registry: Registry, version: str | None) -> None:
+        """Load ``version`` from this host's folder (its active version when None); on failure no model serves, the
+        reason in ``last_error``, and cases go to manual triage."""
         self._model, self._version = None, None
         try:
-            version = registry.active_version()
+            version = version or registry.active_version()
         except RegistryError as exc:  # a pointer naming a path instead of a version
             self.last_error = f"active model pointer refused: {exc}"
             log.error("routing model unavailable: %s", self.last_error)
@@ -76,7 +130,8 @@ class ModelHolder:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[HOLDER_KEY] = ModelHolder(app.config["MODEL_DIR"], app.config["MODEL_SIGNING_KEY"])
+    app.extensions[HOLDER_KEY] = ModelHolder(app.config["MODEL_DIR"], app.config["MODEL_SIGNING_KEY"],
+                                             app.extensions[ENGINE_KEY], app.config["MODEL_CHECK_SECONDS"])
 
 
 def holder() -> ModelHolder:

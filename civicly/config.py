@@ -76,8 +76,12 @@ def load_settings(instance_path: Path, environ: Mapping[str, str] | None = None)
         "ENV_NAME": mode,
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
+        # Optional: a streaming replica of the primary, read by the dashboard, exports and Open311 GET.
+        "DATABASE_REPLICA_URL": env.get("CIVICLY_DATABASE_REPLICA_URL") or None,
         "MODEL_DIR": env.get("CIVICLY_MODEL_DIR") or str(instance_path / "models"),
         "MODEL_SIGNING_KEY": model_signing_key,
+        # How often a web or worker process asks the database whether another host promoted or rolled back a model.
+        "MODEL_CHECK_SECONDS": float(env.get("CIVICLY_MODEL_CHECK_SECONDS", "1")),
         # The worker retrains after this many new officers' decisions, at most once a day (0: never by itself).
         "RETRAIN_AFTER_LABELS": int(env.get("CIVICLY_RETRAIN_AFTER_LABELS", "200")),
         "RETRAIN_DATA": _retrain_data(env.get("CIVICLY_RETRAIN_DATA")),

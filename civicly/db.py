@@ -1,4 +1,6 @@
-"""One engine per app, one session per request or CLI command, committed at the edge."""
+"""One engine per app, one session per request or CLI command, committed at the edge; and, when
+CIVICLY_DATABASE_REPLICA_URL is set, a read-only session on the replica for the pages that only read a lot (the
+dashboard, exports, Open311 GET). The queue and everything that writes stay on the primary."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -11,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 ENGINE_KEY = "civicly.engine"
+REPLICA_KEY = "civicly.replica_engine"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,6 +41,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def init_app(app: Flask) -> None:
     app.extensions[ENGINE_KEY] = make_engine(app.config["DATABASE_URL"])
+    if app.config.get("DATABASE_REPLICA_URL"):
+        app.extensions[REPLICA_KEY] = make_engine(app.config["DATABASE_REPLICA_URL"])
     app.teardown_appcontext(_close_session)
 
 
@@ -52,6 +57,17 @@ def get_session() -> Session:
         if has_request_context():
             after_this_request(_commit_request)
     return g.db_session
+
+
+def get_read_session() -> Session:
+    """A session for reads that may lag the primary by a moment: on the replica when one is configured (never
+    committed: it only reads), otherwise the request's own session."""
+    replica = current_app.extensions.get(REPLICA_KEY)
+    if replica is None:
+        return get_session()
+    if "db_read_session" not in g:
+        g.db_read_session = Session(replica, expire_on_commit=False)
+    return g.db_read_session
 
 
 def _commit_request(response: Response) -> Response:
@@ -78,9 +94,10 @@ def _commit_request(response: Response) -> Response:
 def _close_session(_exc: BaseException | None) -> None:
     """Closing rolls back what was not committed: an exception that skipped the hook, a command without
     unit_of_work()."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for key in ("db_session", "db_read_session"):
+        session = g.pop(key, None)
+        if session is not None:
+            session.close()
 
 
 @contextmanager

@@ -25,6 +25,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
@@ -236,6 +237,45 @@ class Registry:
         os.replace(temporary, self._folder(version) / SIGNATURE)
         return digest
 
+    def export_version(self, version: str) -> tuple[bytes, bytes, str]:
+        """The card, artifact and signature of ``version``, byte for byte, once checksum and signature check out:
+        what another host needs to install the same version."""
+        _card, blob = self._signed_bytes(version)
+        signature = (self._folder(version) / SIGNATURE).read_text(encoding="utf-8").strip()
+        return self._card_bytes(version), blob, signature
+
+    def install_version(self, card: bytes, artifact: bytes, signature: str) -> str:
+        """Write a version exported by another registry (same key) into this one, replacing a copy that no longer
+        checks out; refused unless its checksum and signature are right. Returns its name."""
+        key = self._signing_key()
+        version = check_version_name(self._parse_card("?", card).get("version"))
+        if not hmac.compare_digest(signature.strip(), sign(key, card, artifact)):
+            raise RegistryError(f"model version '{version}': its signature does not match; refusing to install it")
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=self.root))
+        (staging / ARTIFACT).write_bytes(artifact)
+        (staging / CARD).write_bytes(card)
+        (staging / SIGNATURE).write_text(signature.strip() + "\n")
+        try:
+            self._check_staged(version, staging)
+        except RegistryError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if self._folder(version).exists():  # a corrupt or foreign copy: moved aside, replaced, then deleted
+            aside = self.root / f".replaced-{secrets.token_hex(4)}"
+            os.replace(self._folder(version), aside)
+            os.replace(staging, self._folder(version))
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.replace(staging, self._folder(version))
+        return version
+
+    def _check_staged(self, version: str, staging: Path) -> None:
+        card = self._parse_card(version, (staging / CARD).read_bytes())
+        if hashlib.sha256((staging / ARTIFACT).read_bytes()).hexdigest() != card.get("artifact_sha256"):
+            raise RegistryError(f"model version '{version}': {ARTIFACT} does not match the sha256 in its card; "
+                                "refusing to install it")
+
     def signature_problem(self, version: str) -> str | None:
         """Why ``version`` would be refused for its signature or checksum; None when it would not."""
         try:
@@ -265,6 +305,12 @@ class Registry:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.root / POINTER)
+
+    def point_to(self, active: str, history: list[str]) -> None:
+        """Set the pointer as another source of truth has it (the database every host shares), history included;
+        ``active`` must be saved here, its checksum and signature right."""
+        self._signed_bytes(check_version_name(active))
+        self._write_pointer({"active": active, "history": [check_version_name(v) for v in history]})
 
     def active_version(self) -> str | None:
         """The active version's name; a RegistryError if the pointer names something that is not a version name."""

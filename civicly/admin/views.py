@@ -12,7 +12,7 @@ from civicly.admin import bp
 from civicly.admin.figures import figures
 from civicly.admin.forms import AuditFilterForm, DashboardFilterForm, RetryForm
 from civicly.auth.session import current_actor
-from civicly.db import get_session
+from civicly.db import get_read_session, get_session
 from civicly.models import OutboxStatus, Role
 from civicly.officer.forms import choices
 from civicly.triage import audit_trail, dashboard, exports, outbox
@@ -33,7 +33,7 @@ def _scope() -> dashboard.Scope:
 def _filters(scope: dashboard.Scope) -> tuple[DashboardFilterForm, dashboard.Period, str]:
     form = DashboardFilterForm(request.args)
     form.validate()
-    ministries = [d.code for d in list_departments(get_session()) if scope.allows(d.id)]
+    ministries = [d.code for d in list_departments(get_read_session()) if scope.allows(d.id)]
     form.ministry.choices = choices(("", _("All my ministries") if scope.department_ids else _("All ministries")),
                                     *((code, code) for code in ministries))
     default = dashboard.Period.last_weeks(DEFAULT_WEEKS)
@@ -51,7 +51,7 @@ def _filters(scope: dashboard.Scope) -> tuple[DashboardFilterForm, dashboard.Per
 def dashboard_page():
     scope = _scope()
     form, period, ministry = _filters(scope)
-    board = dashboard.build(get_session(), scope, period, ministry)
+    board = dashboard.build(get_read_session(), scope, period, ministry)
     args = {"start": period.start.isoformat(), "end": period.end.isoformat(), "ministry": ministry}
     return render_template("admin/dashboard.html", form=form, board=board, figures=figures(board), args=args,
                            is_admin=current_actor().role == Role.admin)
@@ -70,7 +70,8 @@ def export(kind: str):
     out = io.StringIO()
     try:
         exports.export(get_session(), current_actor().email, kind, scope,
-                       exports.ExportFilter(period.start, period.end, ministry), fmt, out, "download")
+                       exports.ExportFilter(period.start, period.end, ministry), fmt, out, "download",
+                       reader=get_read_session())
     except exports.UnknownMinistry:
         abort(404)
     name = f"civicly-{kind}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"

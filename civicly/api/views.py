@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from civicly import classify
 from civicly.api import bp, formats, params
-from civicly.db import get_session
+from civicly.db import get_read_session, get_session
 from civicly.errors import InvalidSubmission, UnknownReference
 from civicly.extensions import limiter
 from civicly.languages import LANGUAGES
@@ -160,7 +160,7 @@ def services(fmt: str) -> Response:
     _check_jurisdiction()
     locale = _locale()
     with force_locale(locale):
-        found = service_requests.list_services(get_session(), locale)
+        found = service_requests.list_services(get_read_session(), locale)
     return formats.respond(fmt, found, root="services", item="service")
 
 
@@ -170,7 +170,7 @@ def services(fmt: str) -> Response:
 def service_definition(code: str, fmt: str) -> Response:
     _check_jurisdiction()
     try:
-        service = service_requests.get_service(get_session(), code, _locale())
+        service = service_requests.get_service(get_read_session(), code, _locale())
     except UnknownService:
         raise Refused(404, {"service_code": ["No such service."]}) from None
     body = {"service_code": service.service_code, "attributes": []}
@@ -185,7 +185,7 @@ def list_requests(fmt: str) -> Response:
     extended = _extended_allowed(key)
     try:
         query = params.request_query(request.args)
-        found = service_requests.find_requests(get_session(), query, _locale(), _key_id(key), extended,
+        found = service_requests.find_requests(get_read_session(), query, _locale(), _key_id(key), extended,
                                                photo_url=_photo_url)
     except (params.InvalidParameters, InvalidQuery) as exc:
         raise Refused(400, exc.errors) from None
@@ -200,7 +200,7 @@ def get_request(request_id: str, fmt: str) -> Response:
     key = _api_key()
     extended = _extended_allowed(key)
     try:
-        found = service_requests.get_request(get_session(), request_id, _locale(), _key_id(key), extended,
+        found = service_requests.get_request(get_read_session(), request_id, _locale(), _key_id(key), extended,
                                              photo_url=_photo_url)
     except UnknownReference:
         raise Refused(404, {"service_request_id": ["No such service request."]}) from None

@@ -6,7 +6,7 @@ import sys
 import click
 
 from civicly.cli.base import CommandGroup
-from civicly.db import get_session
+from civicly.db import get_read_session, get_session
 from civicly.triage import admin_audit, exports
 from civicly.triage.dashboard import Scope
 from civicly.triage.departments import normalise_code
@@ -32,10 +32,12 @@ def _run(kind: str, start, end, ministry: str, fmt: str, output: str) -> None:
     actor = admin_audit.cli_actor()
     try:
         if output == "-":
-            count = exports.export(get_session(), actor, kind, Scope(None), wanted, fmt, sys.stdout, "stdout")
+            count = exports.export(get_session(), actor, kind, Scope(None), wanted, fmt, sys.stdout, "stdout",
+                                   reader=get_read_session())
         else:
             with open(output, "w", newline="", encoding="utf-8") as out:
-                count = exports.export(get_session(), actor, kind, Scope(None), wanted, fmt, out, "file")
+                count = exports.export(get_session(), actor, kind, Scope(None), wanted, fmt, out, "file",
+                                       reader=get_read_session())
     except exports.UnknownMinistry as exc:
         raise click.ClickException(f"No ministry has code {normalise_code(ministry)}.") from exc
     click.echo(f"{count} cases exported.", err=True)

@@ -1,6 +1,6 @@
-"""``civicly model``: train, evaluate, inspect, sign and activate routing models. The registry folder is the app's
-MODEL_DIR; what changes it (train, promote, rollback, sign) is recorded in the administration audit, so those commands
-need the database."""
+"""``civicly model``: train, evaluate, inspect, sign and activate routing models. The active version lives in the
+database every host shares, this host's MODEL_DIR holds the versions' copies; what changes them (train, promote,
+rollback, sign) is recorded in the administration audit."""
 from __future__ import annotations
 
 import json
@@ -50,16 +50,17 @@ def train(paths, label_map, from_db, holdout, promote, force) -> None:
         click.echo(f"version {trained.version} is now active{was}")
 
 
-@model.command("evaluate")
+@model.command("evaluate", database=True)
 @click.option("--data", "paths", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
               help="Labelled CSV to evaluate on. Repeat for several files.")
 @click.option("--label-map", type=click.Path(exists=True, dir_okay=False),
               help="CSV with columns from,to mapping the files' labels to department codes.")
-@click.option("--version", help="Version to evaluate (default: the active one).")
+@click.option("--version", help="Version to evaluate (default: the one every host routes with).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 def evaluate(paths, label_map, version, as_json) -> None:
     """Report how a model version routes and ranks labelled data."""
     with _errors_as_messages():
+        version = model_versions.version_here(get_session(), version)
         result = training.evaluate(model_versions.registry(), paths, label_map, version, click.echo)
     overlap = result.files_used_in_training
     if as_json:
@@ -85,12 +86,12 @@ def _describe(prediction: Prediction) -> str:
     return "\n".join(lines)
 
 
-@model.command("predict")
+@model.command("predict", database=True)
 @click.option("--data", "source", type=click.Path(exists=True, dir_okay=False),
               help="CSV with a text column; every row is copied to --out with the predictions added.")
 @click.option("--out", "target", type=click.Path(dir_okay=False), help="Where to write the predictions CSV.")
 @click.option("--text", help="Predict one text and explain the prediction.")
-@click.option("--version", help="Version to use (default: the active one).")
+@click.option("--version", help="Version to use (default: the one every host routes with).")
 @click.option("--json", "as_json", is_flag=True, help="With --text: print the prediction as JSON.")
 def predict(source, target, text, version, as_json) -> None:
     """Route texts with a model version: a whole CSV file, or one text with its explanation."""
@@ -100,6 +101,7 @@ def predict(source, target, text, version, as_json) -> None:
         raise click.ClickException("--data needs --out for the predictions file")
     registry = model_versions.registry()
     with _errors_as_messages():
+        version = model_versions.version_here(get_session(), version)
         if text is None:
             used, count = training.predict_file(registry, source, target, version)
             click.echo(f"wrote {count} predictions to {target} (version {used})")
@@ -111,11 +113,11 @@ def predict(source, target, text, version, as_json) -> None:
         click.echo(_describe(prediction))
 
 
-@model.command("list")
+@model.command("list", database=True)
 def list_versions() -> None:
-    """List saved versions, newest last; the active one is starred."""
+    """List the versions saved on this host, newest last; the one every host routes with is starred."""
     registry = model_versions.registry()
-    active = registry.active_version()
+    active = model_versions.active_version(get_session())
     cards = registry.cards()
     if not cards:
         click.echo(f"no model versions in {registry.root}")
@@ -148,7 +150,7 @@ def show(version) -> None:
 @model.command("promote", database=True)
 @click.argument("version")
 def promote_version(version) -> None:
-    """Make VERSION the active model (running workers pick it up on their next request)."""
+    """Make VERSION the active model on every host (running workers switch within a few seconds)."""
     with _errors_as_messages():
         model_versions.promote(get_session(), admin_audit.cli_actor(), version)
     click.echo(f"version {version} is now active")
@@ -156,7 +158,7 @@ def promote_version(version) -> None:
 
 @model.command("rollback", database=True)
 def rollback() -> None:
-    """Re-activate the previously active version."""
+    """Re-activate the previously active version, on every host."""
     with _errors_as_messages():
         version = model_versions.rollback(get_session(), admin_audit.cli_actor())
     click.echo(f"rolled back: version {version} is active again")

@@ -18,6 +18,7 @@ from civicly.models.deadlines import Holiday, ServiceLevel  # noqa: E402
 from civicly.models.groups import CaseGroup, CaseGroupMember  # noqa: E402
 from civicly.models.jobs import Job  # noqa: E402
 from civicly.models.labels import Label  # noqa: E402
+from civicly.models.model_store import ActiveModel, ModelArtifact  # noqa: E402
 from civicly.models.organisations import Department  # noqa: E402
 from civicly.models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
 from civicly.models.photos import Photo  # noqa: E402
@@ -27,7 +28,8 @@ from civicly.models.sessions import UserSession  # noqa: E402
 from civicly.models.users import RecoveryCode, Role, User, UserDepartment  # noqa: E402
 from civicly.models.working_day import CaseAlert, ReplyTemplate  # noqa: E402
 
-__all__ = ["AdminAction", "ApiKey", "Case", "CaseAlert", "CaseGroup", "CaseGroupMember", "CaseStatus", "ChannelMessage",
-           "Department", "Event", "Holiday", "Job", "Label", "OutboxMessage", "OutboxStatus", "Photo", "Prediction",
-           "RecoveryCode", "ReplyTemplate", "Role", "SatisfactionAnswer", "ServiceLevel", "SQLModel", "Urgency", "User",
+__all__ = ["ActiveModel", "AdminAction", "ApiKey", "Case", "CaseAlert", "CaseGroup", "CaseGroupMember", "CaseStatus",
+           "ChannelMessage", "Department", "Event", "Holiday", "Job", "Label", "ModelArtifact", "OutboxMessage",
+           "OutboxStatus", "Photo", "Prediction", "RecoveryCode", "ReplyTemplate", "Role", "SatisfactionAnswer",
+           "ServiceLevel", "SQLModel", "Urgency", "User",
            "UserDepartment", "UserSession"]

@@ -137,3 +137,5 @@ def _queue_order_index(name: str, *leading: str) -> Index:
 # status), needs_triage being true or false on every case, with or without a ministry.
 QUEUE_ORDER_INDEX = _queue_order_index("ix_cases_queue_order", "department_id", "status")
 TRIAGE_ORDER_INDEX = _queue_order_index("ix_cases_triage_order", "needs_triage", "status")
+# The dashboard's period and the exports read cases by reception time; exports stream them in this order.
+RECEPTION_ORDER_INDEX = Index("ix_cases_reception_order", Case.__table__.c.created_at, Case.__table__.c.id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.engine import Row
 from sqlmodel import Session, col, select
 
 from civicly.models import (
@@ -173,6 +174,12 @@ class Dashboard:
         return self.satisfied / answers if answers else None
 
 
+# The columns the figures read, never the texts: a national dashboard counts hundreds of thousands of open cases.
+PERIOD_COLUMNS = (Case.id, Case.created_at, Case.updated_at, Case.department_id, Case.deadline_at, Case.status,
+                  Case.area_code)
+BACKLOG_COLUMNS = (Case.created_at, Case.department_id, Case.deadline_at)
+
+
 def build(session: Session, scope: Scope, period: Period, department_code: str = "",
           now: datetime | None = None) -> Dashboard:
     """Every dashboard figure for ``scope`` (optionally one ministry) over ``period``."""
@@ -181,8 +188,8 @@ def build(session: Session, scope: Scope, period: Period, department_code: str =
     ids = _department_filter(session, scope, department_code)
     start, end = period.bounds()
     in_scope = _in_scope(ids)
-    cases = list(session.exec(select(Case).where(in_scope, Case.created_at >= start, Case.created_at < end)))
-    open_cases = list(session.exec(select(Case).where(in_scope, col(Case.status).in_(OPEN))))
+    cases = list(session.exec(select(*PERIOD_COLUMNS).where(in_scope, Case.created_at >= start, Case.created_at < end)))
+    open_cases = list(session.exec(select(*BACKLOG_COLUMNS).where(in_scope, col(Case.status).in_(OPEN))))
     events = _officer_events(session, in_scope, start, end)
     board = Dashboard(period=period, weeks=period.weeks(), total_cases=len(cases), open_cases=len(open_cases))
     _submissions(board, cases, codes)
@@ -232,7 +239,7 @@ def _officer_events(session: Session, in_scope, start: datetime, end: datetime) 
     return events
 
 
-def _submissions(board: Dashboard, cases: list[Case], codes: dict[int, str]) -> None:
+def _submissions(board: Dashboard, cases: list[Row], codes: dict[int, str]) -> None:
     index = {week: i for i, week in enumerate(board.weeks)}
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(board.weeks))
     for case in cases:
@@ -243,7 +250,7 @@ def _submissions(board: Dashboard, cases: list[Case], codes: dict[int, str]) -> 
     board.submissions = dict(sorted(series.items(), key=lambda item: -sum(item[1])))
 
 
-def _backlog(board: Dashboard, open_cases: list[Case], codes: dict[int, str], now: datetime) -> None:
+def _backlog(board: Dashboard, open_cases: list[Row], codes: dict[int, str], now: datetime) -> None:
     backlog: dict[str, list[int]] = defaultdict(lambda: [0] * len(AGE_BUCKETS))
     for case in open_cases:
         age = (now - case.created_at).days
@@ -259,7 +266,7 @@ def _closed_at(events: list[Event]) -> datetime | None:
     return None
 
 
-def _compliance(board: Dashboard, cases: list[Case], events: dict[int, list[Event]], codes: dict[int, str],
+def _compliance(board: Dashboard, cases: list[Row], events: dict[int, list[Event]], codes: dict[int, str],
                 now: datetime) -> None:
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for case in cases:
@@ -274,7 +281,7 @@ def _compliance(board: Dashboard, cases: list[Case], events: dict[int, list[Even
     board.compliance = sorted((Compliance(code, *row) for code, row in tally.items()), key=lambda c: c.ministry)
 
 
-def _first_response(board: Dashboard, cases: list[Case], events: dict[int, list[Event]], codes: dict[int, str]) -> None:
+def _first_response(board: Dashboard, cases: list[Row], events: dict[int, list[Event]], codes: dict[int, str]) -> None:
     """Median hours from reception to the first public reply or status change by an officer, per ministry."""
     waits: dict[str, list[float]] = defaultdict(list)
     for case in cases:
@@ -284,7 +291,7 @@ def _first_response(board: Dashboard, cases: list[Case], events: dict[int, list[
     board.first_response_hours = {code: (statistics.median(hours), len(hours)) for code, hours in sorted(waits.items())}
 
 
-def _routing(session: Session, in_scope, cases: list[Case], start: datetime, end: datetime) -> dict[str, int]:
+def _routing(session: Session, in_scope, cases: list[Row], start: datetime, end: datetime) -> dict[str, int]:
     """Who sent each case of the period to its ministry: the model, the sender's choice, an officer, or nobody yet."""
     routed_by: dict[int, str] = {}
     rows = session.exec(select(Event.case_id, Event.actor, Event.after).join(Case, Case.id == Event.case_id)
@@ -319,16 +326,20 @@ def _auto_routing(session: Session, in_scope, start: datetime, end: datetime) ->
     """Cases received in the period, by the language and model version of their first prediction: the share the
     model routed by itself, and among those the officers later reviewed, the share left in the model's ministry
     (the latest label of each case, whenever it was given)."""
-    first: dict[int, Prediction] = {}
-    for prediction in session.exec(select(Prediction).join(Case, Case.id == Prediction.case_id)
+    first: dict[int, Row] = {}
+    for prediction in session.exec(select(Prediction.case_id, Prediction.language, Prediction.model_version,
+                                          Prediction.auto_routed, Prediction.department_code)
+                                   .join(Case, Case.id == Prediction.case_id)
                                    .where(in_scope, Case.created_at >= start, Case.created_at < end)
                                    .order_by(col(Prediction.id).desc())):
         first[prediction.case_id] = prediction
+    # The period's cases by the same join, not as a list: a national period holds more than a query's parameters.
     final: dict[int, str | None] = {}
-    if first:
-        for case_id, code in session.exec(select(Label.case_id, Label.department_code)
-                                          .where(col(Label.case_id).in_(list(first))).order_by(col(Label.id))):
-            final[case_id] = code
+    for case_id, code in session.exec(select(Label.case_id, Label.department_code)
+                                      .join(Case, Case.id == Label.case_id)
+                                      .where(in_scope, Case.created_at >= start, Case.created_at < end)
+                                      .order_by(col(Label.id))):
+        final[case_id] = code
     tallies: dict[tuple[str, str], AutoRouting] = {}
     for case_id, prediction in first.items():
         key = (prediction.language or "—", prediction.model_version)
@@ -342,7 +353,7 @@ def _auto_routing(session: Session, in_scope, start: datetime, end: datetime) ->
     return [tallies[key] for key in sorted(tallies)]
 
 
-def _areas(cases: list[Case], now: datetime) -> list[AreaCount]:
+def _areas(cases: list[Row], now: datetime) -> list[AreaCount]:
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for case in cases:
         row = tally[case.area_code or NO_AREA]

@@ -40,7 +40,12 @@ class UnknownMinistry(ValueError):
     """The ministry asked for does not exist or is outside the caller's scope."""
 
 
-def _cases(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[tuple[Case, dict[int, str]]]:
+BATCH = 500  # cases read at a time, and whose answers and closures are read in one query
+
+
+def _cases(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[tuple[Case, dict[int, str], Milestones]]:
+    """The cases in reception order, each with its ministry codes and milestones, read ``BATCH`` at a time: a
+    national export streams a million cases without holding them, in two queries a batch."""
     codes = dict(session.exec(select(Department.id, Department.code)).all())
     query = select(Case).order_by(col(Case.created_at), col(Case.id))
     if wanted.ministry:
@@ -54,22 +59,33 @@ def _cases(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[tup
         query = query.where(Case.created_at >= datetime.combine(wanted.start, time.min, tzinfo=UTC))
     if wanted.end:
         query = query.where(Case.created_at < datetime.combine(wanted.end + timedelta(days=1), time.min, tzinfo=UTC))
-    for case in session.exec(query.execution_options(yield_per=500)):
-        yield case, codes
+    for batch in session.exec(query.execution_options(yield_per=BATCH)).partitions():
+        milestones = _milestones(session, [case.id for case in batch])
+        for case in batch:
+            yield case, codes, milestones.get(case.id, NO_MILESTONES)
+        for case in batch:  # written: the session does not keep a million cases in memory
+            session.expunge(case)
 
 
-def _milestones(session: Session, case: Case) -> tuple[datetime | None, datetime | None]:
-    """When an officer first answered publicly, and when the case was closed."""
-    first = closed = None
-    for event in session.exec(select(Event).where(Event.case_id == case.id, col(Event.kind).in_(("reply", "status")))
-                              .order_by(col(Event.created_at), col(Event.id))):
+Milestones = tuple[datetime | None, datetime | None]
+NO_MILESTONES: Milestones = (None, None)
+
+
+def _milestones(session: Session, case_ids: list[int]) -> dict[int, Milestones]:
+    """Per case: when an officer first answered publicly, and when the case was closed."""
+    found: dict[int, Milestones] = {}
+    for event in session.exec(select(Event).where(col(Event.case_id).in_(case_ids),
+                                                  col(Event.kind).in_(("reply", "status")))
+                              .order_by(col(Event.case_id), col(Event.created_at), col(Event.id))):
+        first, closed = found.get(event.case_id, NO_MILESTONES)
         if event.public and "@" in event.actor and first is None:
             first = event.created_at
         if event.kind == "status" and event.after.get("status") not in OPEN:
             closed = event.created_at
         elif event.kind == "status":
             closed = None
-    return first, closed
+        found[event.case_id] = (first, closed)
+    return found
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -79,8 +95,7 @@ def _iso(value: datetime | None) -> str | None:
 def case_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iterator[dict]:
     """Cases for reporting: routing, deadlines and answers, the text as redacted at intake, no contact details."""
     duplicates: dict[int, str] = {}
-    for case, codes in _cases(session, scope, wanted):
-        first, closed = _milestones(session, case)
+    for case, codes, (first, closed) in _cases(session, scope, wanted):
         if case.duplicate_of_id and case.duplicate_of_id not in duplicates:
             duplicates[case.duplicate_of_id] = session.get(Case, case.duplicate_of_id).reference
         yield {
@@ -100,8 +115,7 @@ def open_data_rows(session: Session, scope: Scope, wanted: ExportFilter) -> Iter
     secret); place generalised and coordinates rounded. Only published cases (triage/publication.py) have a text,
     the approved public text redacted again with today's rules, and their public id; the others count in the
     figures without any words of their citizen."""
-    for case, codes in _cases(session, scope, wanted):
-        _first, closed = _milestones(session, case)
+    for case, codes, (_first, closed) in _cases(session, scope, wanted):
         public = publication.shown_to_public(case)
         yield {
             "public_id": case.public_id if public else None, "received_at": _iso(case.created_at),
@@ -134,11 +148,12 @@ def _cell(value: object) -> object:
 
 
 def export(session: Session, actor: str, kind: str, scope: Scope, wanted: ExportFilter, fmt: str,
-           out: IO[str], destination: str) -> int:
+           out: IO[str], destination: str, reader: Session | None = None) -> int:
     """Write the ``kind`` export ("cases" or "open-data") to ``out`` and record who took which cases and where
-    (``destination``: "download", "stdout" or "file"); returns how many rows."""
+    (``destination``: "download", "stdout" or "file"); returns how many rows. The rows are read through ``reader``
+    (a replica's session) when given; the audit entry is written through ``session``."""
     rows, fields = KINDS[kind]
-    count = write(rows(session, scope, wanted), fields, fmt, out)
+    count = write(rows(reader or session, scope, wanted), fields, fmt, out)
     admin_audit.record(session, actor, f"export.{kind.replace('-', '_')}", wanted.ministry or "*", format=fmt,
                        start=wanted.start.isoformat() if wanted.start else None,
                        end=wanted.end.isoformat() if wanted.end else None, rows=count, destination=destination)

@@ -234,7 +234,8 @@ def _routing_event(case: Case, department: Department | None, chosen: bool, rout
 
 
 def _chosen_department(session: Session, code: str) -> Department | None:
-    return department_by_code(session, code, active_only=True)
+    """The ministry the sender chose, if any: most senders choose none, and then no query is made."""
+    return department_by_code(session, code, active_only=True) if code else None
 
 
 def _auto_department(session: Session, prediction: object | None) -> Department | None:

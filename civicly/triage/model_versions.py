@@ -1,11 +1,13 @@
-"""Model versions as the app sees them: the registry in its MODEL_DIR, signed with the app's key, officers' reviewed
-decisions as training rows (the retraining loop), and every change of the active model in the administration audit."""
+"""Model versions as the app sees them: the active pointer and the versions in the database every host shares, this
+host's MODEL_DIR as their verified copy (signed with the app's key), officers' reviewed decisions as training rows
+(the retraining loop), and every change of the active model in the administration audit."""
 from __future__ import annotations
 
 from flask import current_app
 from sqlmodel import Session
 
-from civicly.classify import Registry, training
+from civicly import model_store
+from civicly.classify import Registry, RegistryError, holder, training
 from civicly.triage import admin_audit
 from civicly.triage.feedback import labelled_examples
 
@@ -21,7 +23,15 @@ def train(session: Session, actor: str, plan: training.TrainingPlan, from_db: bo
     """Train a signed version into the app's registry, audited; with ``from_db``, officers' reviewed decisions join
     the files' rows."""
     reviewed = labelled_examples(session) if from_db else None
-    trained = training.train(registry(), plan, reviewed, echo)
+    models = registry()
+    try:  # the gate compares with the version every host routes with
+        model_store.mirror(session, models)
+    except RegistryError as problem:  # none good anywhere: the gate finds this host's copy unusable and says so
+        echo(f"the active version could not be copied here: {problem}", err=True)
+    trained = training.train(models, plan, reviewed, echo)
+    if trained.promoted:
+        model_store.set_active(session, models, trained.version, actor)
+        holder().expire()
     report = trained.report
     admin_audit.record(session, actor, "model.train", trained.version, files=len(plan.paths), from_db=from_db,
                        macro_f1=report.get("macro_f1"), auto_route_share=report.get("auto_route_share"))
@@ -33,20 +43,32 @@ def train(session: Session, actor: str, plan: training.TrainingPlan, from_db: bo
 
 def promote(session: Session, actor: str, version: str) -> str | None:
     """Make ``version`` active (it must load: signed, readable); returns the version it replaced."""
-    models = registry()
-    previous = models.active_version()
+    previous = model_store.set_active(session, registry(), version, actor)
     admin_audit.record(session, actor, "model.promote", version, previous=previous)
-    models.promote(version)
+    holder().expire()
     return previous
 
 
 def rollback(session: Session, actor: str) -> str:
     """Re-activate the previously active version; returns it."""
-    models = registry()
-    replaced = models.active_version()
-    version = models.rollback()
+    version, replaced = model_store.rollback(session, registry(), actor)
     admin_audit.record(session, actor, "model.rollback", version, previous=replaced)
+    holder().expire()
     return version
+
+
+def active_version(session: Session) -> str | None:
+    """The version every host routes with."""
+    return model_store.active_version(session, registry())
+
+
+def version_here(session: Session, version: str | None) -> str | None:
+    """``version``, or the one every host routes with, copied into this host's folder if it lacks it: what
+    ``evaluate`` and ``predict`` load by default."""
+    wanted = version or active_version(session)
+    if wanted is not None and version is None:
+        model_store.fetch(session, registry(), wanted)
+    return wanted
 
 
 def sign(session: Session, actor: str, version: str) -> None:

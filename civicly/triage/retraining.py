@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from civicly import model_store
 from civicly.classify import RegistryError, training
 from civicly.models import Job, Label
 from civicly.models.timestamps import utcnow
@@ -36,18 +37,21 @@ def labels_since_active(session: Session, at_most: int) -> int:
     """Officers' decisions recorded since the active model was trained (all of them when no model is active),
     counted up to ``at_most``: the worker asks often, and only needs to know whether there are enough."""
     rows = select(col(Label.id)).limit(at_most)
-    trained_at = _active_trained_at()
+    trained_at = _active_trained_at(session)
     if trained_at is not None:
         rows = rows.where(col(Label.created_at) > trained_at)
     return session.exec(select(func.count()).select_from(rows.subquery())).one()
 
 
-def _active_trained_at() -> datetime | None:
+def _active_trained_at(session: Session) -> datetime | None:
     """The active version's training time, from its model card (None: no model, or one that cannot be read)."""
     models = model_versions.registry()
     try:
-        version = models.active_version()
-        return None if version is None else datetime.fromisoformat(models.card(version)["created_at"])
+        version = model_versions.active_version(session)
+        if version is None:
+            return None
+        model_store.fetch(session, models, version)
+        return datetime.fromisoformat(models.card(version)["created_at"])
     except (RegistryError, OSError, KeyError, ValueError):
         return None
 

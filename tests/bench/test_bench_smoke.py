@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bench import classification, databases, intake, queue_pages, report, training
+from bench import classification, databases, intake, queue_pages, report, scale, training
 from bench.routing_model import classifier_available
 
 TOY_ROWS = 150
@@ -50,6 +50,16 @@ def test_queue_fills_measures_and_explains(backend, capsys):
     result = queue_pages.run([backend], cases=300, repeats=2)
     assert result.details["plans"], "no query plan captured"
     assert "cases" in capsys.readouterr().out
+    assert all(t.value is not None for t in result.targets)
+
+
+def test_scale_fills_in_sql_and_measures_queue_dashboard_and_export():
+    if "postgresql" not in databases.backends():
+        pytest.skip("PostgreSQL is not reachable")
+    result = scale.run(cases=300, repeats=2)
+    assert result.details["plans"] and not result.notes, result.notes
+    measured = [f.what for f in result.figures if f.step == "scale"]
+    assert sum("dashboard" in what for what in measured) == sum("open-data export" in what for what in measured) == 2
     assert all(t.value is not None for t in result.targets)
 
 

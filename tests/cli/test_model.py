@@ -9,10 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session
 
 from civicly import create_app
 from civicly.cli.model import model
+from civicly.models import ModelArtifact
 from civicly.triage import admin_audit
 from classifier import Registry, TriageModel, training
 from tests.classifier.conftest import DATA, write_slice
@@ -145,15 +147,34 @@ def test_commands_without_a_model_say_so(invoke):
     assert "no model versions" in invoke("list").output
 
 
+def tamper_published(app, version: str, **columns) -> None:
+    """Change the database's copy of ``version`` (its artifact or signature), as a bad copy or a forgery would."""
+    with Session(app.extensions["civicly.engine"]) as session:
+        session.execute(update(ModelArtifact).where(ModelArtifact.version == version).values(**columns))
+        session.commit()
+
+
 def test_active_version_that_cannot_be_loaded_is_replaced(trained, invoke, slices, monkeypatch, model_app):
     artifact = next((Path(model_app.config["MODEL_DIR"]) / trained).glob("*.joblib"))
     artifact.write_bytes(b"truncated")
+    tamper_published(model_app, trained, artifact=b"truncated")
     monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))  # worse, yet promoted
     result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
                     "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
     assert result.exit_code == 0, result.output
     assert "cannot be loaded" in result.output
     assert registry_of(model_app).active_version() != trained
+
+
+def test_a_corrupt_copy_on_this_host_is_replaced_from_the_database(trained, invoke, model_app):
+    artifact = next((Path(model_app.config["MODEL_DIR"]) / trained).glob("*.joblib"))
+    artifact.write_bytes(b"truncated")
+    from civicly import classify
+
+    with model_app.app_context():
+        routing = classify.route("Blocked Driveway: No Access")
+    assert routing is not None and routing.model_version == trained
+    assert registry_of(model_app).signature_problem(trained) is None
 
 
 def test_train_promote_rollback_and_sign_are_audited(trained, invoke, model_app):
@@ -175,9 +196,10 @@ def test_a_trained_version_routes_in_the_app_and_an_unsigned_one_does_not(traine
         assert routing is not None and routing.model_version == trained
         assert routing.prediction.department == "INTERIEUR"
     (Path(model_app.config["MODEL_DIR"]) / trained / "signature").unlink()
-    pointer = Path(model_app.config["MODEL_DIR"]) / "ACTIVE.json"
-    pointer.write_text(pointer.read_text() + " ")  # the pointer moves: workers reload
+    tamper_published(model_app, trained, signature="hmac-sha256:forged")
     with model_app.app_context():
+        classify.holder()._marker = None  # as a worker started now would
+        classify.holder().expire()
         assert classify.route("Blocked Driveway: No Access") is None
         assert "is not signed" in classify.model_problem()
 
@@ -203,3 +225,13 @@ def test_a_crafted_version_inside_the_registry_is_refused_and_never_runs(trained
     result = invoke("promote", "20990101-000000-abcdef")
     assert result.exit_code == 1 and "is not signed" in result.output and "Traceback" not in result.output
     assert not marker.exists() and registry_of(model_app).active_version() == trained
+
+
+def test_another_host_predicts_with_the_active_version_copied_from_the_database(trained, model_app, tmp_path):
+    other = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "MODEL_SIGNING_KEY": MODEL_SIGNING_KEY,
+                        "DATABASE_URL": model_app.config["DATABASE_URL"], "MODEL_DIR": str(tmp_path / "other")})
+    result = other.test_cli_runner().invoke(model, ["predict", "--text", "Blocked Driveway: No Access", "--json"])
+    other.extensions["civicly.engine"].dispose()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["version"] == trained
+    assert Registry(tmp_path / "other", MODEL_SIGNING_KEY).signature_problem(trained) is None
