@@ -19,6 +19,7 @@ from classifier.explain import explain
 from classifier.language import LanguageGuess, detect_language
 from classifier.neighbours import PastCases
 from classifier.pipelines import Analysis, RoutingFeatures, make_routing_classifier
+from classifier.text import without_marks
 from classifier.urgency import Urgency, UrgencyExamples, UrgencyModel, rules_only, urgency_examples
 from classifier.urgency_rules import assess_urgency
 
@@ -108,7 +109,7 @@ class TriageModel(BaseEstimator):
     # ----------------------------------------------------------------- fitting
     def fit(self, texts, departments, urgencies=None, languages=None) -> TriageModel:
         """Learn routing, calibration, the auto-route threshold and (where labels exist) urgency."""
-        all_texts = [str(text) for text in texts]
+        all_texts = _readable(texts)
         y_all = np.asarray(list(departments), dtype=object)
         self.classes_, groups_all = _checked_training_set(all_texts, y_all)
         # Identical texts with the same department are learned once: a menu text filed 500
@@ -221,7 +222,7 @@ class TriageModel(BaseEstimator):
     def predict_proba(self, texts) -> np.ndarray:
         """Calibrated probabilities, columns in the order of `classes_`."""
         check_is_fitted(self, "classifier_")
-        texts = [str(text) for text in texts]
+        texts = _readable(texts)
         analyses = self.features_.analyse(texts)
         return self._probabilities(analyses, self.features_.transform_analysed(analyses),
                                    [detect_language(text) for text in texts])
@@ -241,7 +242,7 @@ class TriageModel(BaseEstimator):
     def predict_departments(self, texts) -> list[str]:
         """Fast path: top-1 department only, no explanation, no triage decision."""
         check_is_fitted(self, "classifier_")
-        analyses = self.features_.analyse([str(text) for text in texts])
+        analyses = self.features_.analyse(_readable(texts))
         scores = self._mixed_scores(analyses, self.features_.transform_analysed(analyses))
         return self.classes_[scores.argmax(axis=1)].tolist()
 
@@ -255,6 +256,7 @@ class TriageModel(BaseEstimator):
         return [found[text] for text in texts]
 
     def _predict(self, texts: list[str]) -> list[Prediction]:
+        texts = _readable(texts)
         analyses = self.features_.analyse(texts)
         X = self.features_.transform_analysed(analyses)
         guesses = [detect_language(text) for text in texts]
@@ -349,6 +351,13 @@ class TriageModel(BaseEstimator):
         """Share of the words that the model met in training (their columns lead `word_columns`)."""
         known = analysis.word_columns[: len(analysis.tokens)] >= 0
         return float(known.mean()) if len(known) else 0.0
+
+
+def _readable(texts) -> list[str]:
+    """The texts as the model reads them, in training and in service alike: redaction marks left out, so that
+    a case routed from its redacted text and the same text in a training file look the same to every step
+    (features, the capitals mark, language detection)."""
+    return [without_marks("" if text is None else str(text)) for text in texts]
 
 
 def _checked_training_set(texts: list[str], departments: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -194,3 +194,12 @@ def test_two_department_model_tells_texts_apart():
     first, second = model.predict(["water leaking from the pipe", "the school teacher is absent"])
     assert (first.department, second.department) == ("EAU", "EDUCATION")
     assert "water" in first.reasons and {"school", "teacher"} & set(second.reasons)
+
+
+def test_a_redacted_text_is_routed_as_the_same_text_without_its_marks(trained_model):
+    redacted, plain = trained_model.predict([
+        "My name is [name], call [phone]: Blocked Driveway: No Access [email]",
+        "My name is , call : Blocked Driveway: No Access",
+    ])
+    assert (redacted.department, redacted.confidence, redacted.language) == (
+        plain.department, plain.confidence, plain.language)
