@@ -65,6 +65,7 @@ def routing_report(
                 "accuracy": float(correct[rows].mean()),
                 "auto_route_share": float(routed.sum() / rows.sum()),
                 "auto_route_accuracy": float(correct[routed].mean()) if routed.any() else None,
+                "expected_calibration_error": expected_calibration_error(confidence[rows], correct[rows]),
             }
     return report
 

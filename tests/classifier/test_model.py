@@ -146,7 +146,7 @@ def test_text_whose_words_the_model_never_met_is_only_a_suggestion(trained_model
 def test_no_case_is_auto_routed_below_the_confidence_floor(training_set, monkeypatch):
     # Even where the aggregate rule would route from 30 % (a language whose confident cases are
     # nearly all right), a case the model thinks more likely wrong than right is never auto-routed.
-    monkeypatch.setattr("classifier.calibration.choose_threshold", lambda *args, **kwargs: 0.3)
+    monkeypatch.setattr("classifier.calibration.choose_common_threshold", lambda *args, **kwargs: 0.3)
     part = training_set.subset(range(0, len(training_set), 3))
     model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
     assert model.threshold_ == MIN_AUTO_CONFIDENCE
