@@ -140,6 +140,15 @@ def read_csv_rows(path: str | Path, required: tuple[str, ...] = ()) -> tuple[lis
     return header, rows
 
 
+def read_column(path: str | Path, column: str) -> dict[int, str]:
+    """One column of a CSV by line number (the `lines` of a `TrainingSet`); empty when the file has no such column."""
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        if column not in (next(csv.reader(handle), None) or []):
+            return {}
+    return {line: (row.get(column) or "").strip() for line, row in _read_rows(path, (column,))}
+
+
 def load_label_map(path: str | Path) -> dict[str, str]:
     """Read a `from,to` CSV mapping each file's labels to deployment department codes."""
     path = Path(path)

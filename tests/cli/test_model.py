@@ -203,3 +203,12 @@ def test_a_crafted_version_inside_the_registry_is_refused_and_never_runs(trained
     result = invoke("promote", "20990101-000000-abcdef")
     assert result.exit_code == 1 and "is not signed" in result.output and "Traceback" not in result.output
     assert not marker.exists() and registry_of(model_app).active_version() == trained
+
+
+def test_replay_prints_each_step_per_language_as_json(invoke, slices):
+    result = invoke("replay", "--data", str(slices["ar"]), "--step", "80", "--order", "created_at", "--json")
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.output)
+    assert [step["labels_seen"] for step in steps] == [80, 160]
+    assert set(steps[0]["per_language"]["ar"]) >= {"labels_seen", "auto_route_share", "auto_route_accuracy",
+                                                   "macro_f1"}
