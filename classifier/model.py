@@ -2,6 +2,7 @@
 whether it may skip manual triage, and ranks its urgency."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.calibration import calibrate, calibrated_probabilities, fit_temperature, mixed, neighbour_weight
-from classifier.dataset import distinct_rows, group_key, grouped_folds
+from classifier.dataset import URGENCY_LEVELS, distinct_rows, group_key, grouped_folds
 from classifier.evaluate import urgency_out_of_fold
 from classifier.explain import explain
 from classifier.language import LanguageGuess, detect_language
@@ -159,6 +160,8 @@ class TriageModel(BaseEstimator):
         self.out_of_fold_ = {**calibration.out_of_fold, "neighbour_weight": self.neighbour_weight_}
 
         self.urgency_counts_, examples = urgency_examples(all_texts, urgencies, self.min_urgency_examples)
+        self.urgency_counts_by_language_ = _urgency_counts_by_language(
+            groups_all, dict(zip(groups, languages, strict=True)), urgencies)
         row_of_text = {group: row for row, group in reversed(list(enumerate(groups)))}
         self.urgency_model_, self.urgency_out_of_fold_ = self._fit_urgency(
             examples, features[:, : self.features_.n_word_features_], row_of_text)
@@ -366,6 +369,16 @@ class TriageModel(BaseEstimator):
         """Share of the words that the model met in training (their columns lead `word_columns`)."""
         known = analysis.word_columns[: len(analysis.tokens)] >= 0
         return float(known.mean()) if len(known) else 0.0
+
+
+def _urgency_counts_by_language(groups: list[str], language_of_group: dict, urgencies) -> dict[str, dict[str, int]]:
+    """Urgency labels per language and level (every labelled row, repeats included): where a language has too few,
+    its urgency stays with the keyword rules, and the model card says so."""
+    counts: dict[str, Counter] = {}
+    for group, level in zip(groups, urgencies if urgencies is not None else [None] * len(groups), strict=True):
+        if level in URGENCY_LEVELS:
+            counts.setdefault(language_of_group.get(group) or "unknown", Counter())[level] += 1
+    return {code: dict(sorted(levels.items())) for code, levels in sorted(counts.items())}
 
 
 def _readable(texts) -> list[str]:
