@@ -15,7 +15,7 @@ MIN_AUTO_CONFIDENCE = 0.5
 _MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
 # Weights tried for the past cases' votes beside the SVM's probabilities (see neighbour_weight).
 # Above 0.3, votes of menu texts that share a sub-type ("…: No Access") outvoted the SVM on New
-# York's data (docs/models.md).
+# York's data (docs/model-experiments.md).
 _NEIGHBOUR_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 
 
@@ -62,9 +62,9 @@ def expected_calibration_error(confidence, correct, bins: int = 10, weights=None
 def wilson_lower_bound(hits, n, z: float = 1.28):
     """One-sided Wilson lower bound on a success rate of `hits` out of `n` (arrays welcome; 0 where n is 0).
 
-    z = 1.28 is a 90 % one-sided bound. Measured by grouped CV over three fold assignments (docs/models.md): CFPB's
-    auto-routed cases are right 95.7–96.1 % of the time with it, 95.3–96.1 % with z = 1.0 (accuracy is flat near the
-    top of its confidence), and z = 1.645 removed most of Arabic's routing."""
+    z = 1.28 is a 90 % one-sided bound. Measured by grouped CV over three fold assignments
+    (docs/model-experiments.md): CFPB's auto-routed cases are right 95.7–96.1 % of the time with it, 95.3–96.1 % with
+    z = 1.0 (accuracy is flat near the top of its confidence), and z = 1.645 removed most of Arabic's routing."""
     hits, n = np.asarray(hits, dtype=float), np.asarray(n, dtype=float)
     safe = np.where(n > 0, n, 1.0)
     p = hits / safe
@@ -139,7 +139,7 @@ def neighbour_weight(log_p: np.ndarray, votes: np.ndarray, true_columns: np.ndar
     """The weight of the past cases' votes whose mix with the SVM's probabilities (`log_p`, out of
     fold), once calibrated, has the lowest out-of-fold log-loss. Learned per training set because it
     is a property of the data: letters that copy templates gain from the votes, short sentences that
-    share few phrasings are better left to the SVM (docs/models.md)."""
+    share few phrasings are better left to the SVM (docs/model-experiments.md)."""
     rows = np.arange(len(true_columns))
 
     def loss(weight: float) -> float:

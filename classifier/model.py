@@ -125,7 +125,7 @@ class TriageModel(BaseEstimator):
         # times should not outweigh 500 different letters, and training costs distinct texts
         # only. Calibration and thresholds count each as often as it occurs (`weights`), as
         # that is how often such cases arrive. Fitting them weighted by their count was tried
-        # and dropped (docs/models.md): it won NYC's menu texts but sent the demo model's
+        # and dropped (docs/model-experiments.md): it won NYC's menu texts but sent the demo model's
         # English letters about burst pipes to the finance ministry.
         rows, weights = distinct_rows(zip(groups_all, y_all, strict=True))
         texts, y, groups = [all_texts[i] for i in rows], y_all[rows], [groups_all[i] for i in rows]
@@ -228,7 +228,7 @@ class TriageModel(BaseEstimator):
     def _regularisation(self, texts: list[str], weights: np.ndarray) -> float:
         """C as given, or for "auto": 1.0 when most texts are short (few active features each,
         so they need a freer fit), 0.07 for letters, whose many features overfit. Chosen by
-        grouped 5-fold CV over several fold assignments (docs/models.md): on the three letter
+        grouped 5-fold CV over several fold assignments (docs/model-experiments.md): on the three letter
         files (CFPB, French, Swahili) 0.07 is level with or above 0.05 and 0.1 on both macro-F1
         and accuracy, and far above 0.3 and 1.0; on the short NYC and Arabic texts 1.0 beats 0.3."""
         if self.C != "auto":
