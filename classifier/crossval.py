@@ -157,7 +157,8 @@ def _auto_route_lines(runs: list[dict]) -> list[str]:
                     key=lambda f: f["auto_route_accuracy"], default=None)
         shares = [f["auto_route_share"] for f in figures]
         worst_text = ("never auto-routed" if worst is None else
-                      f"worst assignment {worst['auto_route_share']:.1%} at {worst['auto_route_accuracy']:.1%}")
+                      f"worst assignment {worst['auto_route_share']:.1%} at {worst['auto_route_accuracy']:.1%}; "
+                      f"routed on {len(accuracies)} of {len(figures)} assignments")
         mean_accuracy = f"{np.mean(accuracies):.1%}" if accuracies else "n/a"
         ece = [f["expected_calibration_error"] for f in figures if "expected_calibration_error" in f]
         lines.append(f"ours, {scope}: auto-routed {np.mean(shares):.1%} at {mean_accuracy} (mean); {worst_text}"
