@@ -11,8 +11,11 @@ from scipy.special import log_softmax, softmax
 
 # No case is auto-routed with a lower confidence (see calibrate).
 MIN_AUTO_CONFIDENCE = 0.5
-# A language needs this many training rows for a temperature and a threshold of its own.
+# A language needs this many training rows for a temperature and a threshold of its own (without them, its cases are
+# never auto-routed).
 _MIN_ROWS_FOR_LANGUAGE_THRESHOLD = 50
+# A threshold no confidence reaches: nothing is auto-routed.
+_NEVER = 1.01
 # Weights tried for the past cases' votes beside the SVM's probabilities (see neighbour_weight).
 # Above 0.3, votes of menu texts that share a sub-type ("…: No Access") outvoted the SVM on New
 # York's data (docs/model-experiments.md).
@@ -108,7 +111,7 @@ def choose_common_threshold(confidences, corrects, target_accuracy: float = 0.95
     for confidence, correct in zip(confidences, corrects, strict=True):
         n, hits = _routed_counts(confidence, np.asarray(correct, dtype=float), weights, candidates)
         holds &= (n >= min_cases) & (wilson_lower_bound(hits, n, z) >= target_accuracy)
-    return float(candidates[holds][0]) if holds.any() else 1.01
+    return float(candidates[holds][0]) if holds.any() else _NEVER
 
 
 def routed_by_assignment(confidences, corrects, weights, threshold: float, z: float = 1.28) -> list[dict]:
@@ -197,7 +200,9 @@ def calibrate(scores: np.ndarray, true_columns: np.ndarray, languages: np.ndarra
         return max(MIN_AUTO_CONFIDENCE, chosen)
 
     overall_threshold = threshold(np.ones(len(languages), dtype=bool))
-    thresholds = {code: threshold(rows) for code, rows in by_language.items()}
+    # A language the model was trained on with too few rows to bound its accuracy is never auto-routed: the overall
+    # threshold holds on the other languages' cases, which says nothing of this one's.
+    thresholds = {code: threshold(by_language[code]) if code in by_language else _NEVER for code in known_languages}
     routed = confidence >= np.array([thresholds.get(code, overall_threshold) for code in languages])[None, :]
     stacked_routed, stacked_correct = routed.reshape(-1), correct.reshape(-1)
     out_of_fold = {
@@ -212,7 +217,7 @@ def calibrate(scores: np.ndarray, true_columns: np.ndarray, languages: np.ndarra
             if stacked_routed.any() else None),
         "thresholds": {
             code: _threshold_figures(confidence[:, rows], correct[:, rows], weights[rows], thresholds[code])
-            for code, rows in by_language.items()
+            for code, rows in ((code, languages == code) for code in known_languages)
         },
     }
     return Calibration(overall, temperatures, overall_threshold, thresholds, out_of_fold)

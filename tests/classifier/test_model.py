@@ -150,7 +150,9 @@ def test_no_case_is_auto_routed_below_the_confidence_floor(training_set, monkeyp
     part = training_set.subset(range(0, len(training_set), 3))
     model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
     assert model.threshold_ == MIN_AUTO_CONFIDENCE
-    assert model.thresholds_ and set(model.thresholds_.values()) == {MIN_AUTO_CONFIDENCE}
+    bounded = {code: model.thresholds_[code] for code in model.out_of_fold_["thresholds"]
+               if model.out_of_fold_["thresholds"][code]["rows"] >= 50}
+    assert bounded and set(bounded.values()) == {MIN_AUTO_CONFIDENCE}
     predictions = model.predict(training_set.texts[1::3][:200])
     assert all(p.confidence >= MIN_AUTO_CONFIDENCE for p in predictions if p.auto_routed)
 
@@ -203,3 +205,13 @@ def test_a_redacted_text_is_routed_as_the_same_text_without_its_marks(trained_mo
     ])
     assert (redacted.department, redacted.confidence, redacted.language) == (
         plain.department, plain.confidence, plain.language)
+
+
+def test_a_language_too_rare_to_bound_its_accuracy_is_never_auto_routed(training_set):
+    english = [i for i, code in enumerate(training_set.languages) if code == "en"]
+    french = [i for i, code in enumerate(training_set.languages) if code == "fr"][:30]
+    part = training_set.subset(english + french)
+    model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
+    assert model.thresholds_["fr"] > 1.0 and model.out_of_fold_["thresholds"]["fr"]["threshold"] is None
+    french_text = "Le centre de santé n'a plus de médecin depuis trois semaines et les malades attendent."
+    assert model.predict([french_text])[0].triage_reason in {"language_not_auto_routed", "unfamiliar_words"}
