@@ -194,7 +194,14 @@ class TriageModel(BaseEstimator):
         return scores, votes, classifier
 
     def _fold_scores(self, counts, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        """Scores of the `test` rows by an SVM fitted on the `train` rows, features weighed on those rows only."""
+        """Scores of the `test` rows by an SVM fitted on the `train` rows, features weighed on those rows only.
+        A fold whose training rows all belong to one department (early in a deployment, most cases go to one) can
+        only say that department."""
+        seen = np.unique(y[train])
+        if len(seen) < 2:
+            scores = np.full((len(test), len(self.classes_)), _UNSEEN_CLASS_SCORE)
+            scores[:, np.searchsorted(self.classes_, seen)] = 0.0
+            return scores
         X = self.features_.fold_matrix(counts, train)
         return self._scores(self._svm(X, y, train, _FOLD_TOLERANCE), X[test])
 

@@ -215,3 +215,11 @@ def test_a_language_too_rare_to_bound_its_accuracy_is_never_auto_routed(training
     assert model.thresholds_["fr"] > 1.0 and model.out_of_fold_["thresholds"]["fr"]["threshold"] is None
     french_text = "Le centre de santé n'a plus de médecin depuis trois semaines et les malades attendent."
     assert model.predict([french_text])[0].triage_reason in {"language_not_auto_routed", "unfamiliar_words"}
+
+
+def test_a_fold_that_saw_one_department_only_does_not_stop_training():
+    # Early in a deployment nearly every decision goes to one ministry: some folds see nothing else.
+    texts = [f"No heat in apartment {i} of building {i * 7} since monday" for i in range(40)]
+    texts += ["Rats in the street market every night", "Rats near the school kitchen bins"]
+    model = TriageModel(cv=3).fit(texts, ["HPD"] * 40 + ["DOHMH"] * 2)
+    assert set(model.classes_) == {"HPD", "DOHMH"}
