@@ -95,7 +95,7 @@ def choose_threshold(confidence, correct, target_accuracy: float = 0.95, min_cas
 
 
 def choose_common_threshold(confidences, corrects, target_accuracy: float = 0.95, min_cases: int = 20,
-                            z: float = 1.28, weights=None) -> float:
+                            z: float = 1.28, weights=None, per_text: bool = False) -> float:
     """Lowest confidence threshold at which, on *every* fold assignment's out-of-fold predictions (one array per
     assignment in `confidences` and `corrects`, same rows), the cases at or above it number at least `min_cases` and
     are right at least `target_accuracy` of the time by the Wilson lower bound (`wilson_lower_bound`).
@@ -103,14 +103,19 @@ def choose_common_threshold(confidences, corrects, target_accuracy: float = 0.95
     Picking the widest cut whose measured accuracy reaches the target favours cuts that were lucky on these rows
     (the best of many cuts), and one fold assignment may be lucky as a whole: the bound, and the worst assignment,
     must reach the target instead. Returns a value above 1 (nothing auto-routed) when no threshold does.
-    `weights` counts each row as that many identical cases."""
+    `weights` counts each row as that many identical cases; with `per_text`, the bound must also hold with each
+    row (each distinct text) counted once. A text filed a thousand times is one draw, not a thousand: on New York's
+    311 data, where one menu text is a third of the cases, case-counted out-of-fold accuracy was 97 % with every case
+    routed while the distinct texts were right 84 % of the time, and unseen texts were routed wrongly at 0.5-0.8."""
     confidences = [np.asarray(c, dtype=float) for c in confidences]
     weights = np.ones(len(confidences[0])) if weights is None else np.asarray(weights, dtype=float)
+    weightings = [weights, np.ones(len(weights))] if per_text else [weights]
     candidates = np.unique(np.concatenate(confidences))
     holds = np.ones(len(candidates), dtype=bool)
     for confidence, correct in zip(confidences, corrects, strict=True):
-        n, hits = _routed_counts(confidence, np.asarray(correct, dtype=float), weights, candidates)
-        holds &= (n >= min_cases) & (wilson_lower_bound(hits, n, z) >= target_accuracy)
+        for weighting in weightings:
+            n, hits = _routed_counts(confidence, np.asarray(correct, dtype=float), weighting, candidates)
+            holds &= (n >= min_cases) & (wilson_lower_bound(hits, n, z) >= target_accuracy)
     return float(candidates[holds][0]) if holds.any() else _NEVER
 
 
@@ -196,7 +201,8 @@ def calibrate(scores: np.ndarray, true_columns: np.ndarray, languages: np.ndarra
         # Never below MIN_AUTO_CONFIDENCE, whatever the aggregate says: when a language's
         # confident cases are nearly all right, the cut could otherwise fall on cases the model
         # itself thinks more likely wrong than right.
-        chosen = choose_common_threshold(confidence[:, rows], correct[:, rows], target_accuracy, weights=weights[rows])
+        chosen = choose_common_threshold(confidence[:, rows], correct[:, rows], target_accuracy, weights=weights[rows],
+                                         per_text=True)
         return max(MIN_AUTO_CONFIDENCE, chosen)
 
     overall_threshold = threshold(np.ones(len(languages), dtype=bool))
@@ -227,6 +233,9 @@ def _threshold_figures(confidence: np.ndarray, correct: np.ndarray, weights: np.
     """What the model card says of one language's threshold: the lowest lower bound over the fold assignments, and
     the assignment whose auto-routed cases were least often right."""
     per_assignment = routed_by_assignment(confidence, correct, weights, threshold)
+    for figures, per_text in zip(per_assignment, routed_by_assignment(confidence, correct, np.ones(len(weights)),
+                                                                      threshold), strict=True):
+        figures["distinct_texts_accuracy"] = per_text["auto_route_accuracy"]
     routed = [figures for figures in per_assignment if figures["auto_route_accuracy"] is not None]
     worst = min(routed, key=lambda figures: figures["auto_route_accuracy"]) if routed else None
     return {

@@ -57,6 +57,15 @@ def test_the_threshold_must_hold_on_every_fold_assignment():
     assert worst["auto_route_accuracy"] == pytest.approx(280 / 300) and worst["lower_bound"] < 0.95
 
 
+def test_a_text_filed_many_times_is_one_draw_when_the_bound_counts_texts():
+    # One menu text filed 1,000 times, always right, hides 40 different texts right only 3 times in 4.
+    confidence = np.array([0.99] + [0.7] * 40)
+    correct = np.array([1] + [1] * 30 + [0] * 10)
+    weights = np.array([1000] + [1] * 40)
+    assert choose_common_threshold([confidence], [correct], weights=weights) == 0.7
+    assert choose_common_threshold([confidence], [correct], weights=weights, per_text=True) > 1.0
+
+
 def test_the_lower_bound_needs_more_than_a_few_right_answers():
     assert wilson_lower_bound(20, 20) < 0.95 < wilson_lower_bound(40, 40)
     assert wilson_lower_bound(0, 0) == 0.0

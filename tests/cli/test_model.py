@@ -107,7 +107,7 @@ def test_evaluate_prints_json_report(trained, invoke, slices):
 
 
 def test_worse_model_is_not_promoted_without_force(trained, invoke, slices, monkeypatch, model_app):
-    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6, neighbours=0))
     args = ["train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
             "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote"]
     refused = invoke(*args)
@@ -148,7 +148,8 @@ def test_commands_without_a_model_say_so(invoke):
 def test_active_version_that_cannot_be_loaded_is_replaced(trained, invoke, slices, monkeypatch, model_app):
     artifact = next((Path(model_app.config["MODEL_DIR"]) / trained).glob("*.joblib"))
     artifact.write_bytes(b"truncated")
-    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))  # worse, yet promoted
+    # worse, yet promoted
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6, neighbours=0))
     result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
                     "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
     assert result.exit_code == 0, result.output
