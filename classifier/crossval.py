@@ -131,6 +131,7 @@ def format_repeats(runs: list[dict]) -> str:
         for metric in ("macro_f1", "accuracy"):
             values = [of(run)[metric] for run in runs]
             lines.append(f"{name:16s} {metric:9s} {np.mean(values):.3f} ({min(values):.3f}–{max(values):.3f})")
+    lines.extend(_auto_route_lines(runs))
     for label, mine in ours.items():
         for name, theirs in baselines.items():
             for metric in ("macro_f1", "accuracy"):
@@ -140,6 +141,29 @@ def format_repeats(runs: list[dict]) -> str:
                     f"ahead on {sum(gap > 0 for gap in gaps)} of {len(gaps)}"
                 )
     return "\n".join(lines)
+
+
+def _auto_route_lines(runs: list[dict]) -> list[str]:
+    """Ours, overall and per language: the auto-routed share and its accuracy on the mean and on the worst fold
+    assignment (the one whose auto-routed cases were least often right), and the calibration error."""
+    reports = [run["models"]["TriageModel"] for run in runs]
+    scopes = {"all": reports}
+    for code in reports[0].get("per_language", {}):
+        scopes[code] = [report["per_language"][code] for report in reports]
+    lines = []
+    for scope, figures in scopes.items():
+        accuracies = [f["auto_route_accuracy"] for f in figures if f["auto_route_accuracy"] is not None]
+        worst = min((f for f in figures if f["auto_route_accuracy"] is not None),
+                    key=lambda f: f["auto_route_accuracy"], default=None)
+        shares = [f["auto_route_share"] for f in figures]
+        worst_text = ("never auto-routed" if worst is None else
+                      f"worst assignment {worst['auto_route_share']:.1%} at {worst['auto_route_accuracy']:.1%}; "
+                      f"routed on {len(accuracies)} of {len(figures)} assignments")
+        mean_accuracy = f"{np.mean(accuracies):.1%}" if accuracies else "n/a"
+        ece = [f["expected_calibration_error"] for f in figures if "expected_calibration_error" in f]
+        lines.append(f"ours, {scope}: auto-routed {np.mean(shares):.1%} at {mean_accuracy} (mean); {worst_text}"
+                     + (f"; ECE {np.mean(ece):.3f}" if ece else ""))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

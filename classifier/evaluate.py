@@ -65,6 +65,7 @@ def routing_report(
                 "accuracy": float(correct[rows].mean()),
                 "auto_route_share": float(routed.sum() / rows.sum()),
                 "auto_route_accuracy": float(correct[routed].mean()) if routed.any() else None,
+                "expected_calibration_error": expected_calibration_error(confidence[rows], correct[rows]),
             }
     return report
 
@@ -112,7 +113,7 @@ def urgency_out_of_fold(estimator, X, levels: np.ndarray, weights: np.ndarray, r
 
     The figures inform; they do not decide: dropping the learned model whenever it lost out of fold
     was tried, and on New York's data it left ranking to the rules more often than it avoided a bad
-    model (docs/models.md)."""
+    model (docs/model-experiments.md)."""
     n_folds = min(cv, len(set(groups)))
     folds = grouped_folds(groups, n_folds) if n_folds >= 2 else []
     # Nothing to compare without folds that each have two levels to learn from.

@@ -265,9 +265,9 @@ class RoutingFeatures(TransformerMixin, BaseEstimator):
         return state
 
 
-def make_routing_classifier(C: float = 0.05) -> LinearSVC:
+def make_routing_classifier(C: float = 0.05, tol: float = 1e-4) -> LinearSVC:
     """A linear SVM with balanced class weights: small ministries count as much as big ones."""
-    return LinearSVC(C=C, class_weight="balanced", random_state=0)
+    return LinearSVC(C=C, class_weight="balanced", random_state=0, tol=tol)
 def make_urgency_classifier() -> LogisticRegression:
     """Urgency level from the routing word features; balanced so the rare level is not ignored."""
     return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)

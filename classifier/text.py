@@ -10,13 +10,21 @@ _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
 # Redaction masks such as the CFPB's "XXXX" or "{$00.00}" carry no topic.
 _REDACTION = re.compile(r"\b[xX]{2,}\b|\{\$[\d.,]*\}")
+# The marks Civicly's own redaction leaves ("[email]", "[phone]"…, civicly/privacy.py) carry no topic either, and
+# only redacted texts carry them: read, they would tell training rows from officers' reviewed rows, not ministries.
+_PRIVACY_MARKS = re.compile(r"\[(?:email|phone|id|iban|name|address)\]")
 _DIGIT = re.compile(r"\d")
 WORD_PATTERN = re.compile(r"(?u)\b\w\w+\b")
 
 
+def without_marks(text: str) -> str:
+    """The text without Civicly's redaction marks, so a redacted and an unredacted copy read the same."""
+    return " ".join(_PRIVACY_MARKS.sub(" ", text).split()) if "[" in text else text
+
+
 def normalise(text: str) -> str:
-    """Fold the variation that does not change meaning: case, Unicode forms, Arabic spelling, digits."""
-    text = unicodedata.normalize("NFKC", text)
+    """Fold the variation that does not change meaning: case, Unicode forms, Arabic spelling, digits, privacy marks."""
+    text = without_marks(unicodedata.normalize("NFKC", text))
     text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
     text = _REDACTION.sub(" ", text)
     text = _DIGIT.sub("0", text)

@@ -132,6 +132,21 @@ def no_worse(new: dict, active: dict) -> list[str]:
     return problems
 
 
+def format_thresholds(out_of_fold: dict) -> str:
+    """One line per language: from which confidence it is auto-routed, and how that held on unseen text groups."""
+    lines = []
+    for code, figures in sorted(out_of_fold["thresholds"].items()):
+        worst = figures["worst_assignment"]
+        if figures["threshold"] is None or worst is None:
+            lines.append(f"{code}: never auto-routed (no confidence kept the accuracy target on every fold assignment)")
+            continue
+        lines.append(
+            f"{code}: auto-routed from confidence {figures['threshold']:.2f}; lower bound on its accuracy "
+            f"{figures['lower_bound']:.1%}; worst of {out_of_fold['fold_assignments']} fold assignments: "
+            f"{worst['auto_route_share']:.0%} auto-routed, right {worst['auto_route_accuracy']:.1%}")
+    return "\n".join(lines)
+
+
 def model_card(data: TrainingSet, training: TrainingSet, held_out: TrainingSet, fitted: TriageModel, report: dict,
                label_map_path: str | None, mapping: dict | None) -> dict:
     """What a version was trained on, how, and how it did on the rows held out: saved beside the model."""
@@ -144,9 +159,12 @@ def model_card(data: TrainingSet, training: TrainingSet, held_out: TrainingSet, 
         "params": fitted.get_params(),
         "threshold": fitted.threshold_,
         "thresholds_per_language": fitted.thresholds_,
+        # Per language: the threshold, the lowest lower bound on its accuracy and the worst fold assignment.
+        "auto_route_thresholds": fitted.out_of_fold_["thresholds"],
         "expected_auto_route_share": fitted.out_of_fold_["auto_route_share"],
         "out_of_fold": fitted.out_of_fold_,
         "urgency_label_counts": fitted.urgency_counts_,
+        "urgency_label_counts_by_language": fitted.urgency_counts_by_language_,
         "urgency_learned": fitted.urgency_model_ is not None,
         "urgency_out_of_fold": fitted.urgency_out_of_fold_,
         "metrics": report,
@@ -163,7 +181,7 @@ def train(registry: Registry, plan: TrainingPlan, reviewed: Iterable[Mapping[str
         echo(f"added {add_reviewed_examples(data, reviewed, mapping)} reviewed example(s) from the database")
     if len(set(data.departments)) < 2:
         raise TrainingError("at least two departments with examples are needed to train")
-    train_rows, test_rows = held_out_split(data.departments, data.group_keys(), plan.holdout)
+    train_rows, test_rows = held_out_split(data.group_keys(), plan.holdout)
     training, held_out = data.subset(train_rows), data.subset(test_rows)
     echo(f"training on {len(training)} rows, {len(set(training.departments))} departments "
          f"(holding out {len(held_out)} rows for evaluation)...")
@@ -171,7 +189,9 @@ def train(registry: Registry, plan: TrainingPlan, reviewed: Iterable[Mapping[str
         fitted = TriageModel().fit(training.texts, training.departments, training.urgencies, training.languages)
     except ValueError as error:
         raise TrainingError(f"training failed: {error}") from None
-    echo(f"trained in {time.perf_counter() - started:.0f} s; evaluating...")
+    echo(f"trained in {time.perf_counter() - started:.0f} s")
+    echo(format_thresholds(fitted.out_of_fold_))
+    echo("evaluating...")
     report = metrics(fitted, held_out)
     version = registry.save(fitted, model_card(data, training, held_out, fitted, report, plan.label_map, mapping))
     echo(format_report(report))

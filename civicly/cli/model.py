@@ -12,7 +12,7 @@ import click
 from civicly.cli.base import CommandGroup
 from civicly.db import get_session
 from civicly.triage import admin_audit, model_versions
-from classifier import DatasetError, Prediction, RegistryError, format_report, training
+from classifier import DatasetError, Prediction, RegistryError, format_report, replay, training
 
 model = CommandGroup("model", database=False,
                      help="Train, evaluate, sign and activate the routing and urgency model.")
@@ -111,6 +111,27 @@ def predict(source, target, text, version, as_json) -> None:
         click.echo(json.dumps({"version": used, **prediction.to_dict()}, ensure_ascii=False, indent=2))
     else:
         click.echo(_describe(prediction))
+
+
+@model.command("replay")
+@click.option("--data", "paths", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled CSV played as arriving cases whose labels are officers' decisions. Repeat for several.")
+@click.option("--label-map", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with columns from,to mapping the files' labels to department codes.")
+@click.option("--order", type=click.Choice(["file", "created_at"]), default="file", show_default=True,
+              help="Order in which cases arrive: the file's, or by its created_at column.")
+@click.option("--step", default=200, show_default=True, type=click.IntRange(min=10),
+              help="Decisions between two retrainings (and cases in each scored block).")
+@click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")
+def replay_data(paths, label_map, order, step, as_json) -> None:
+    """Replay labelled files as a deployment: retrain every STEP decisions and score the next cases, per language."""
+    with _errors_as_messages():
+        data, _ = training.read_data(paths, label_map, click.echo)
+        steps = replay.replay(data, step, None if order == "file" else order)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in steps], indent=2, ensure_ascii=False))
+    else:
+        click.echo(replay.format_replay(steps))
 
 
 @model.command("list", database=True)

@@ -136,10 +136,13 @@ def submit(session: Session, data: SubmissionInput, route: Router, storage: Stor
     Photos go to ``storage`` (the application's by default) once the case row exists.
     """
     data = validate(data, country)
-    routing = _safe_route(route, data.text)
+    # The model reads the redacted text, as it is trained on redacted officers' decisions: one text for both, and
+    # no personal data handed to the model.
+    redacted = privacy.redact(data.text)
+    routing = _safe_route(route, redacted)
     for _attempt in range(5):
         try:  # a form sent again is found by its unique token when its insert fails, not looked up every time
-            case = _build_case(session, data, routing)
+            case = _build_case(session, data, redacted, routing)
             session.flush()
         except IntegrityError:
             session.rollback()
@@ -163,14 +166,14 @@ def _safe_route(route: Router, text: str) -> Routing | None:
         return None
 
 
-def _build_case(session: Session, data: SubmissionInput, routing: Routing | None) -> Case:
+def _build_case(session: Session, data: SubmissionInput, redacted: str, routing: Routing | None) -> Case:
     prediction = routing.prediction if routing else None
     chosen = _chosen_department(session, data.department_code)
     department = chosen or _auto_department(session, prediction)
     case = Case(
         reference=new_reference(),
         text=data.text,
-        text_redacted=privacy.redact(data.text),
+        text_redacted=redacted,
         contact_name=data.name or None,
         contact_email=data.email or None,
         contact_phone=data.phone or None,

@@ -90,14 +90,16 @@ def test_file_fingerprint_is_sha256(tmp_path):
 
 def test_held_out_split_keeps_text_groups_on_one_side(training_set):
     groups = training_set.group_keys()
-    train, test = held_out_split(training_set.departments, groups)
+    train, test = held_out_split(groups)
     assert {groups[i] for i in train}.isdisjoint({groups[i] for i in test})
     assert 0.1 < len(test) / len(groups) < 0.35
 
 
-def test_held_out_split_of_a_small_department_is_quiet(recwarn):
-    # Three rows of a department cannot fill five folds: expected, not worth a warning to the administrator.
-    departments = ["EAU"] * 20 + ["SANTE"] * 3
-    train, test = held_out_split(departments, [f"text {i}" for i in range(len(departments))])
-    assert len(train) + len(test) == len(departments) and len(test)
-    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+def test_held_out_rows_stay_held_out_when_the_data_grows(training_set):
+    groups = training_set.group_keys()
+    _, before = held_out_split(groups)
+    grown = [f"an officer's decision number {i}" for i in range(300)] + groups[::-1]
+    train, after = held_out_split(grown)
+    held_out_after = {grown[i] for i in after}
+    assert {groups[i] for i in before} <= held_out_after
+    assert held_out_after.isdisjoint({grown[i] for i in train})

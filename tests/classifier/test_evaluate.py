@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from classifier import evaluate_model, format_report, routing_report
-from classifier.calibration import choose_threshold, expected_calibration_error
+from classifier.calibration import (
+    choose_common_threshold,
+    choose_threshold,
+    expected_calibration_error,
+    routed_by_assignment,
+    wilson_lower_bound,
+)
 from classifier.evaluate import urgency_report
 
 
@@ -38,6 +44,31 @@ def test_threshold_is_the_lowest_keeping_accuracy_on_target():
     correct = [1] * 200 + [1] * 98 + [0] * 2 + [0] * 50
     assert choose_threshold(confidence, correct, 0.95) == 0.7
     assert choose_threshold([0.9] * 5, [1] * 5, 0.95) > 1.0  # too few cases to trust
+
+
+def test_the_threshold_must_hold_on_every_fold_assignment():
+    confidence = [0.99] * 200 + [0.7] * 100 + [0.5] * 50
+    lucky = [1] * 200 + [1] * 98 + [0] * 2 + [0] * 50
+    unlucky = [1] * 200 + [1] * 80 + [0] * 20 + [0] * 50  # the same rows dealt into other folds
+    assert choose_common_threshold([confidence], [lucky]) == 0.7
+    assert choose_common_threshold([confidence, confidence], [lucky, unlucky]) == 0.99
+    worst = min(routed_by_assignment([confidence] * 2, [lucky, unlucky], np.ones(350), 0.7),
+                key=lambda figures: figures["auto_route_accuracy"])
+    assert worst["auto_route_accuracy"] == pytest.approx(280 / 300) and worst["lower_bound"] < 0.95
+
+
+def test_a_text_filed_many_times_is_one_draw_when_the_bound_counts_texts():
+    # One menu text filed 1,000 times, always right, hides 40 different texts right only 3 times in 4.
+    confidence = np.array([0.99] + [0.7] * 40)
+    correct = np.array([1] + [1] * 30 + [0] * 10)
+    weights = np.array([1000] + [1] * 40)
+    assert choose_common_threshold([confidence], [correct], weights=weights) == 0.7
+    assert choose_common_threshold([confidence], [correct], weights=weights, per_text=True) > 1.0
+
+
+def test_the_lower_bound_needs_more_than_a_few_right_answers():
+    assert wilson_lower_bound(20, 20) < 0.95 < wilson_lower_bound(40, 40)
+    assert wilson_lower_bound(0, 0) == 0.0
 
 
 def test_evaluate_model_reports_urgency_and_formats(trained_model, training_set):

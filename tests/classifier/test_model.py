@@ -146,11 +146,13 @@ def test_text_whose_words_the_model_never_met_is_only_a_suggestion(trained_model
 def test_no_case_is_auto_routed_below_the_confidence_floor(training_set, monkeypatch):
     # Even where the aggregate rule would route from 30 % (a language whose confident cases are
     # nearly all right), a case the model thinks more likely wrong than right is never auto-routed.
-    monkeypatch.setattr("classifier.calibration.choose_threshold", lambda *args, **kwargs: 0.3)
+    monkeypatch.setattr("classifier.calibration.choose_common_threshold", lambda *args, **kwargs: 0.3)
     part = training_set.subset(range(0, len(training_set), 3))
     model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
     assert model.threshold_ == MIN_AUTO_CONFIDENCE
-    assert model.thresholds_ and set(model.thresholds_.values()) == {MIN_AUTO_CONFIDENCE}
+    bounded = {code: model.thresholds_[code] for code in model.out_of_fold_["thresholds"]
+               if model.out_of_fold_["thresholds"][code]["rows"] >= 50}
+    assert bounded and set(bounded.values()) == {MIN_AUTO_CONFIDENCE}
     predictions = model.predict(training_set.texts[1::3][:200])
     assert all(p.confidence >= MIN_AUTO_CONFIDENCE for p in predictions if p.auto_routed)
 
@@ -194,3 +196,30 @@ def test_two_department_model_tells_texts_apart():
     first, second = model.predict(["water leaking from the pipe", "the school teacher is absent"])
     assert (first.department, second.department) == ("EAU", "EDUCATION")
     assert "water" in first.reasons and {"school", "teacher"} & set(second.reasons)
+
+
+def test_a_redacted_text_is_routed_as_the_same_text_without_its_marks(trained_model):
+    redacted, plain = trained_model.predict([
+        "My name is [name], call [phone]: Blocked Driveway: No Access [email]",
+        "My name is , call : Blocked Driveway: No Access",
+    ])
+    assert (redacted.department, redacted.confidence, redacted.language) == (
+        plain.department, plain.confidence, plain.language)
+
+
+def test_a_language_too_rare_to_bound_its_accuracy_is_never_auto_routed(training_set):
+    english = [i for i, code in enumerate(training_set.languages) if code == "en"]
+    french = [i for i, code in enumerate(training_set.languages) if code == "fr"][:30]
+    part = training_set.subset(english + french)
+    model = TriageModel(cv=3).fit(part.texts, part.departments, languages=part.languages)
+    assert model.thresholds_["fr"] > 1.0 and model.out_of_fold_["thresholds"]["fr"]["threshold"] is None
+    french_text = "Le centre de santé n'a plus de médecin depuis trois semaines et les malades attendent."
+    assert model.predict([french_text])[0].triage_reason in {"language_not_auto_routed", "unfamiliar_words"}
+
+
+def test_a_fold_that_saw_one_department_only_does_not_stop_training():
+    # Early in a deployment nearly every decision goes to one ministry: some folds see nothing else.
+    texts = [f"No heat in apartment {i} of building {i * 7} since monday" for i in range(40)]
+    texts += ["Rats in the street market every night", "Rats near the school kitchen bins"]
+    model = TriageModel(cv=3).fit(texts, ["HPD"] * 40 + ["DOHMH"] * 2)
+    assert set(model.classes_) == {"HPD", "DOHMH"}

@@ -48,7 +48,7 @@ def test_train_saves_and_promotes_then_refuses_a_worse_version(tmp_path, monkeyp
     assert card["database_examples"] == 0 and card["metrics"]["per_file"] and card["label_map"]["mapping"]
     assert any(m.startswith("training on ") for m in messages) and any("saved version" in m for m in messages)
 
-    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6, neighbours=0))
     with pytest.raises(training.TrainingError, match="saved but not promoted"):
         training.train(registry, plan)
     assert registry.active_version() == first.version and len(registry.versions()) == 2

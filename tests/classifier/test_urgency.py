@@ -49,3 +49,10 @@ def test_urgency_estimator_follows_scikit_learn_conventions(trained_model):
     assert fresh.get_params() == estimator.get_params() and not hasattr(fresh, "classifier_")
     assert estimator.n_labelled_ == sum(
         trained_model.urgency_counts_[level] for level in estimator.classifier_.classes_)
+
+
+def test_urgency_labels_are_counted_per_language_and_level(trained_model, training_set):
+    counts = trained_model.urgency_counts_by_language_
+    labelled = [level for level in training_set.urgencies if level]
+    assert sum(n for levels in counts.values() for n in levels.values()) == len(labelled)
+    assert set(counts) <= set(trained_model.languages_) | {"unknown"} and "en" in counts

@@ -109,7 +109,7 @@ def test_evaluate_prints_json_report(trained, invoke, slices):
 
 
 def test_worse_model_is_not_promoted_without_force(trained, invoke, slices, monkeypatch, model_app):
-    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6, neighbours=0))
     args = ["train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
             "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote"]
     refused = invoke(*args)
@@ -158,7 +158,8 @@ def test_active_version_that_cannot_be_loaded_is_replaced(trained, invoke, slice
     artifact = next((Path(model_app.config["MODEL_DIR"]) / trained).glob("*.joblib"))
     artifact.write_bytes(b"truncated")
     tamper_published(model_app, trained, artifact=b"truncated")
-    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6))  # worse, yet promoted
+    # worse, yet promoted
+    monkeypatch.setattr(training, "TriageModel", functools.partial(TriageModel, C=1e-6, neighbours=0))
     result = invoke("train", "--data", str(slices["nyc"]), "--data", str(slices["ar"]),
                     "--label-map", str(DATA / "label_maps" / "demo.csv"), "--promote")
     assert result.exit_code == 0, result.output
@@ -235,3 +236,12 @@ def test_another_host_predicts_with_the_active_version_copied_from_the_database(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["version"] == trained
     assert Registry(tmp_path / "other", MODEL_SIGNING_KEY).signature_problem(trained) is None
+
+
+def test_replay_prints_each_step_per_language_as_json(invoke, slices):
+    result = invoke("replay", "--data", str(slices["ar"]), "--step", "80", "--order", "created_at", "--json")
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.output)
+    assert [step["labels_seen"] for step in steps] == [80, 160]
+    assert set(steps[0]["per_language"]["ar"]) >= {"labels_seen", "auto_route_share", "auto_route_accuracy",
+                                                   "macro_f1"}

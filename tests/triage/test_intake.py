@@ -82,3 +82,15 @@ def test_events_are_append_only(seeded):
     seeded.add(event)
     with pytest.raises(RuntimeError, match="append-only"):
         seeded.commit()
+
+
+def test_the_model_reads_the_redacted_text_it_was_trained_on(seeded):
+    read = []
+
+    def recording_model(text):
+        read.append(text)
+
+    case = submit(seeded, SubmissionInput(
+        text="Write to awa@example.sn or call +221 77 123 45 67: the school roof leaks."), route=recording_model)
+    assert read == [case.text_redacted]
+    assert "awa@example.sn" not in read[0] and "123 45 67" not in read[0]

@@ -24,6 +24,9 @@ REVIEWED = [
     ("EDUCATION", "Our primary school has had no mathematics teacher since the start of term."),
     ("EDUCATION", "The secondary school exam results were never published and pupils cannot enrol."),
     ("EDUCATION", "Classrooms at the village school have no desks; pupils sit on the floor all day."),
+    # Held out by their hash (classifier.dataset.held_out_split), so the gate compares on officers' rows too.
+    ("SANTE", "The health centre has had no doctor for two weeks and the sick are sent to town."),
+    ("EDUCATION", "Teachers at the girls' school have not been paid for three months."),
 ]
 
 
