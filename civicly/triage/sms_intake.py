@@ -1,5 +1,6 @@
 """Messages from citizens' phones (SMS and WhatsApp): a report becomes a case through triage.intake, a reference
-asks for that case's status. Answers are short texts in the sender's language (civicly.sms.texts).
+asks for that case's status, and "NO" with a reference and a reason reopens a closed case (triage/sms_reopening.py).
+Answers are short texts in the sender's language (civicly.sms.texts).
 
 Providers send a message again when they doubt it arrived: its id is kept (ChannelMessage), so a retry answers with
 the first case. A long SMS may arrive in parts: parts from one number within CIVICLY_SMS_MERGE_MINUTES join the case
@@ -24,7 +25,7 @@ from civicly.models.cases import CaseStatus
 from civicly.models.timestamps import utcnow
 from civicly.references import ALPHABET, GROUP_LEN, PREFIX, case_by_reference, normalise_reference
 from civicly.sms import texts
-from civicly.triage import intake
+from civicly.triage import intake, sms_reopening
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Answer:
     text: str
     locale: str
     reference: str | None = None
-    kind: str = "status"  # filed | joined | replayed | status | refused
+    kind: str = "status"  # filed | joined | replayed | status | refused | reopened
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ def receive(session: Session, message: InboundMessage, route: intake.Router,
             config: Mapping[str, Any]) -> Answer:
     """File, join or answer one message; raises nothing for a citizen's text (a refusal is an answer)."""
     text = intake.clean_text(message.text)
+    reopen = sms_reopening.request_of(session, message.phone, text)
+    if reopen is not None:
+        reply = sms_reopening.answer(session, message.phone, reopen, config)
+        locale = texts.language_of(text, reply.locale, config)
+        return Answer(reply.text, locale, reply.reference, reply.kind)
     question = status_question(text)
     if question is not None:
         return answer_status(session, message.phone, question, texts.language_of(text, question.locale, config))
