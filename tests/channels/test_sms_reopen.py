@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from civicly.models import Case, Department, Event
+from civicly.models import Case, CaseAlert, Department, Event
 from civicly.triage import assignment
 from civicly.triage.decisions import Decision, decide
 from civicly.triage.permissions import Actor
@@ -53,6 +53,8 @@ def test_no_with_the_reference_and_a_reason_reopens_the_case_to_its_holder(chann
     assert (case.status, case.assignee_id, case.reopen_count) == ("in_progress", holder, 1)
     (event,) = _reopened(seeded, case)
     assert event.public and "toujours coupee" in event.message and "345 678" not in event.message  # redacted
+    alert = seeded.exec(select(CaseAlert).where(CaseAlert.case_id == case.id)).one()
+    assert (alert.level, alert.recipient_id) == ("reopened", holder)  # the same alert as the tracking page's "No"
 
 
 @pytest.mark.parametrize("text", ["HAPANA {group} barabara bado imefungwa", "لا {group} الطريق ما زال مقطوعا",
