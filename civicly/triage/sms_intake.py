@@ -3,8 +3,8 @@ asks for that case's status, and "NO" with a reference and a reason reopens a cl
 Answers are short texts in the sender's language (civicly.sms.texts).
 
 Providers send a message again when they doubt it arrived: its id is kept (ChannelMessage), so a retry answers with
-the first case. A long SMS may arrive in parts: parts from one number within CIVICLY_SMS_MERGE_MINUTES join the case
-the first part opened.
+the first case (or says again that it reopened it). A long SMS may arrive in parts: parts from one number within
+CIVICLY_SMS_MERGE_MINUTES join the case the first part opened.
 """
 from __future__ import annotations
 
@@ -69,9 +69,7 @@ def receive(session: Session, message: InboundMessage, route: intake.Router,
     text = intake.clean_text(message.text)
     reopen = sms_reopening.request_of(session, message.phone, text)
     if reopen is not None:
-        reply = sms_reopening.answer(session, message.phone, reopen, config)
-        locale = texts.language_of(text, reply.locale, config)
-        return Answer(reply.text, locale, reply.reference, reply.kind)
+        return _reopen(session, message, reopen, text, config)
     question = status_question(text)
     if question is not None:
         return answer_status(session, message.phone, question, texts.language_of(text, question.locale, config))
@@ -81,6 +79,20 @@ def receive(session: Session, message: InboundMessage, route: intake.Router,
             return Answer(texts.added(joined.reference, _locale(joined, config)), _locale(joined, config),
                           joined.reference, "joined")
     return file_report(session, message, text, route, config)
+
+
+def _reopen(session: Session, message: InboundMessage, request: sms_reopening.ReopenRequest, text: str,
+            config: Mapping[str, Any]) -> Answer:
+    """Reopen, or say why not; a provider's retry of a message that reopened a case is told so again, not "still
+    open" (its id is kept with the case, as a report's)."""
+    locale = texts.language_of(text, request.locale, config)
+    known = _known(session, message)
+    if known is not None:
+        return Answer(texts.reopened(known.reference, locale), locale, known.reference, "replayed")
+    reply = sms_reopening.answer(session, message.phone, request, config)
+    if reply.kind == "reopened" and request.case is not None:
+        _remember(session, message, request.case)
+    return Answer(reply.text, locale, reply.reference, reply.kind)
 
 
 def status_question(text: str) -> StatusQuestion | None:

@@ -53,6 +53,10 @@ def test_no_with_the_reference_and_a_reason_reopens_the_case_to_its_holder(chann
     assert (case.status, case.assignee_id, case.reopen_count) == ("in_progress", holder, 1)
     (event,) = _reopened(seeded, case)
     assert event.public and "toujours coupee" in event.message and "345 678" not in event.message  # redacted
+    sent = len(gateway.received)
+    retry = at_sms(client, f"NON {closed_case.reference} la route est toujours coupee", message_id="ATXid_no_1")
+    assert "rouvert" in retry.get_data(as_text=True) and len(gateway.received) == sent  # a provider's retry
+    assert _case(seeded, closed_case).reopen_count == 1
     alert = seeded.exec(select(CaseAlert).where(CaseAlert.case_id == case.id)).one()
     assert (alert.level, alert.recipient_id) == ("reopened", holder)  # the same alert as the tracking page's "No"
 
