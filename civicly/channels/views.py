@@ -62,7 +62,7 @@ def africastalking_sms() -> Response:
     if isinstance(message, Response):
         return message
     answer = sms_intake.receive(get_session(), message, classify.route, current_app.config)
-    if answer.kind in ("status", "refused"):
+    if answer.kind in ("status", "refused", "reopened"):
         delivery.send_answer(current_app.config, message.phone, answer.text)
     return _plain(answer.text)
 

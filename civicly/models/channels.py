@@ -11,7 +11,8 @@ from civicly.models.timestamps import utcnow
 
 
 class ChannelMessage(SQLModel, table=True):
-    """One report received from a provider, by the provider's own message id; the sender is read from the case."""
+    """One message received from a provider that filed, joined or reopened a case, by the provider's own message id;
+    the sender is read from the case."""
 
     __tablename__ = "channel_messages"
     __table_args__ = (

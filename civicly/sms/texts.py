@@ -1,4 +1,5 @@
-"""What Civicly writes to a phone, in the citizen's language: receipts, status answers and the outbox's news.
+"""What Civicly writes to a phone, in the citizen's language: receipts, status and reopening answers and the outbox's
+news.
 
 A receipt fits one SMS in every language: 160 GSM-7 characters (so the French avoids letters such as "ç" that GSM-7
 lacks), or 70 UCS-2 characters in Arabic (tests/channels check each catalogue).
@@ -53,6 +54,40 @@ def status(reference: str, status_value: str, ministry: str | None, locale: str)
 def unknown_reference(locale: str) -> str:
     with force_locale(locale):
         return _("No case of yours has this reference. Check it and send it again.")
+
+
+def reopened(reference: str, locale: str) -> str:
+    """The answer to "NO <reference> <reason>" that reopened a closed case."""
+    with force_locale(locale):
+        return _("Your case %(reference)s is reopened. The ministry will look at it again.", reference=reference)
+
+
+def reopen_reason_needed(reference: str, locale: str) -> str:
+    """A "NO" without a reason: the reason is what the officer needs to act again."""
+    with force_locale(locale):
+        return _("To reopen %(reference)s, send NO, the reference and why it is not solved.", reference=reference)
+
+
+def reopen_not_yours(locale: str) -> str:
+    with force_locale(locale):
+        return _("Only the phone that sent this case can reopen it.")
+
+
+def reopen_still_open(reference: str, locale: str) -> str:
+    with force_locale(locale):
+        return _("Your case %(reference)s is still open: there is nothing to reopen.", reference=reference)
+
+
+def reopen_too_late(reference: str, days: int, locale: str) -> str:
+    with force_locale(locale):
+        return _("Your case %(reference)s was closed over %(days)s days ago. Please send a new report.",
+                 reference=reference, days=days)
+
+
+def reopen_noted(reference: str, locale: str) -> str:
+    """A "No" to a case that cannot reopen (merged into another): the answer is kept all the same."""
+    with force_locale(locale):
+        return _("Your answer about %(reference)s is noted. This case cannot be reopened.", reference=reference)
 
 
 def refused(reasons: Iterable[object], locale: str) -> str:

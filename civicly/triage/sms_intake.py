@@ -1,9 +1,10 @@
 """Messages from citizens' phones (SMS and WhatsApp): a report becomes a case through triage.intake, a reference
-asks for that case's status. Answers are short texts in the sender's language (civicly.sms.texts).
+asks for that case's status, and "NO" with a reference and a reason reopens a closed case (triage/sms_reopening.py).
+Answers are short texts in the sender's language (civicly.sms.texts).
 
 Providers send a message again when they doubt it arrived: its id is kept (ChannelMessage), so a retry answers with
-the first case. A long SMS may arrive in parts: parts from one number within CIVICLY_SMS_MERGE_MINUTES join the case
-the first part opened.
+the first case (or says again that it reopened it). A long SMS may arrive in parts: parts from one number within
+CIVICLY_SMS_MERGE_MINUTES join the case the first part opened.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from civicly.models.cases import CaseStatus
 from civicly.models.timestamps import utcnow
 from civicly.references import ALPHABET, GROUP_LEN, PREFIX, case_by_reference, normalise_reference
 from civicly.sms import texts
-from civicly.triage import intake
+from civicly.triage import intake, sms_reopening
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Answer:
     text: str
     locale: str
     reference: str | None = None
-    kind: str = "status"  # filed | joined | replayed | status | refused
+    kind: str = "status"  # filed | joined | replayed | status | refused | reopened
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ def receive(session: Session, message: InboundMessage, route: intake.Router,
             config: Mapping[str, Any]) -> Answer:
     """File, join or answer one message; raises nothing for a citizen's text (a refusal is an answer)."""
     text = intake.clean_text(message.text)
+    reopen = sms_reopening.request_of(session, message.phone, text)
+    if reopen is not None:
+        return _reopen(session, message, reopen, text, config)
     question = status_question(text)
     if question is not None:
         return answer_status(session, message.phone, question, texts.language_of(text, question.locale, config))
@@ -75,6 +79,20 @@ def receive(session: Session, message: InboundMessage, route: intake.Router,
             return Answer(texts.added(joined.reference, _locale(joined, config)), _locale(joined, config),
                           joined.reference, "joined")
     return file_report(session, message, text, route, config)
+
+
+def _reopen(session: Session, message: InboundMessage, request: sms_reopening.ReopenRequest, text: str,
+            config: Mapping[str, Any]) -> Answer:
+    """Reopen, or say why not; a provider's retry of a message that reopened a case is told so again, not "still
+    open" (its id is kept with the case, as a report's)."""
+    locale = texts.language_of(text, request.locale, config)
+    known = _known(session, message)
+    if known is not None:
+        return Answer(texts.reopened(known.reference, locale), locale, known.reference, "replayed")
+    reply = sms_reopening.answer(session, message.phone, request, config)
+    if reply.kind == "reopened" and request.case is not None:
+        _remember(session, message, request.case)
+    return Answer(reply.text, locale, reply.reference, reply.kind)
 
 
 def status_question(text: str) -> StatusQuestion | None:

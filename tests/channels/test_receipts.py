@@ -36,3 +36,22 @@ def test_the_receipt_is_translated_and_carries_the_reference(app, locale):
         english = texts.receipt(reference, "en")
     assert reference in receipt
     assert (receipt == english) == (locale == "en")
+
+
+def _reopening_answers(reference: str, locale: str) -> list[str]:
+    return [texts.reopened(reference, locale), texts.reopen_reason_needed(reference, locale),
+            texts.reopen_not_yours(locale), texts.reopen_still_open(reference, locale),
+            texts.reopen_too_late(reference, 30, locale), texts.reopen_noted(reference, locale)]
+
+
+@pytest.mark.parametrize("locale", list(LANGUAGES))
+def test_the_reopening_answers_fit_one_sms_and_are_translated(app, locale):
+    reference = new_reference()
+    with app.app_context():
+        answers = _reopening_answers(reference, locale)
+        english = _reopening_answers(reference, "en")
+    for answer, in_english in zip(answers, english, strict=True):
+        assert fits_one_sms(answer), (locale, answer)
+        assert (answer == in_english) == (locale == "en"), answer
+        if locale != "ar":
+            answer.encode("gsm03.38")  # Latin scripts stay in GSM-7: one SMS, not three
