@@ -102,7 +102,8 @@ class ModelHolder:
                 try:
                     model_store.fetch(session, registry, pointer.version)
                 except (RegistryError, OSError) as exc:
-                    log.error("routing model %s could not be copied here: %s", pointer.version, exc)
+                    log.error("routing model could not be copied here: %s", exc,
+                              extra={"model_version": pointer.version})
             return pointer
 
     def _load(self, registry: Registry, version: str | None) -> None:
@@ -126,7 +127,7 @@ class ModelHolder:
             return
         self._version = version
         self.last_error = None
-        log.info("routing model %s loaded", version)
+        log.info("routing model loaded", extra={"model_version": version})
 
 
 def init_app(app: Flask) -> None:

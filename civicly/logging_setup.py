@@ -24,6 +24,9 @@ from civicly import privacy
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:+/=-]{8,128}$")
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
+# Fields that hold no free text, written as given: a model version (20261203-183646-d2695c) reads as a phone number
+# to the redaction in messages.
+FACT_FIELDS = (*REQUEST_FIELDS, "model_version")
 
 request_log = logging.getLogger("civicly.request")
 
@@ -41,7 +44,7 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or current_request_id()
         if request_id:
             line["request_id"] = request_id
-        line.update({name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)})
+        line.update({name: getattr(record, name) for name in FACT_FIELDS if hasattr(record, name)})
         if record.exc_info:
             line["exception"] = privacy.redact(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False)

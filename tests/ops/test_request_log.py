@@ -57,3 +57,10 @@ def test_personal_data_in_a_log_message_or_traceback_is_redacted():
     assert line["message"] == "delivery to [email] at [phone] failed"
     assert "aicha@example.sn" not in line["exception"] and "A012345678Z" not in line["exception"]
     assert "ValueError" in line["exception"]
+
+
+def test_a_model_version_is_logged_as_itself_not_as_a_redacted_phone_number():
+    record = logging.LogRecord("civicly.classify", logging.INFO, __file__, 1, "routing model loaded", (), None)
+    record.model_version = "20261203-183646-d2695c"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["model_version"] == "20261203-183646-d2695c" and "[phone]" not in json.dumps(line)
