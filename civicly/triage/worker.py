@@ -12,7 +12,7 @@ import signal
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -25,7 +25,6 @@ from civicly.triage import escalation, groups, retraining, sessions
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
 
 Echo = Callable[..., None]  # called as click.echo is: (message, err=False)
-T = TypeVar("T")
 
 
 def _silent(message: str, err: bool = False) -> None:
@@ -78,9 +77,26 @@ def escalate_if_due(session: Session, worker: str, echo: Echo = _silent,
     """Today's escalation alerts and digests, if this is a working day, none ran today and no other worker is at
     it; the digests queued are sent by the next rounds of e-mails."""
     now = now or utcnow()
-    done = _leased_job(session, worker, "escalation", echo, lambda: escalation.claim(session, worker, now),
-                       lambda: escalation.run(session, now), lambda: escalation.release(session, worker))
-    if done is not None and (done.alerts or done.digests):
+    try:
+        claimed = escalation.claim(session, worker, now)
+    except OperationalError as exc:  # database busy or unreachable: asked again next pass
+        session.rollback()
+        echo(f"escalation paused: {type(exc.orig).__name__}", err=True)
+        return None
+    if not claimed:
+        session.rollback()  # not due, or another worker has it: end the read-only transaction
+        return None
+    session.commit()  # the lease is taken for all to see
+    try:
+        done = escalation.run(session, now)
+    except BaseException:  # an unexpected failure or Ctrl-C: free the job now rather than when its lease ends
+        session.rollback()
+        escalation.release(session, worker)
+        session.commit()  # the job is free again (its start time keeps it to once today)
+        raise
+    escalation.release(session, worker)
+    session.commit()  # the alerts, their events and the digests in one unit of work, with the lease freed
+    if done.alerts or done.digests:
         echo(f"escalation: {done.alerts.get(escalation.WARNING, 0)} cases close to their deadline, "
              f"{done.alerts.get(escalation.OVERDUE, 0)} overdue; {len(done.digests)} digests queued")
         for recipient_id, cases in sorted(done.digests.items()):
@@ -92,44 +108,29 @@ def retrain_if_due(session: Session, config: Mapping[str, Any], worker: str,
                    echo: Echo = _silent) -> retraining.Retrained | None:
     """Retrain and maybe promote the routing model if enough officers' decisions arrived (and no other worker is
     at it, and none did today); returns what it did, or None when it was not due."""
-    def retrain() -> retraining.Retrained:
-        echo("retraining the routing model on the historical data and officers' decisions...")
-        return retraining.retrain(session, config, "worker", echo)
-
-    outcome = _leased_job(session, worker, "retraining check", echo, lambda: retraining.claim(session, config, worker),
-                          retrain, lambda: retraining.release(session, worker))
-    if outcome is not None:
-        echo(f"model {outcome.version or '-'} {'promoted' if outcome.promoted else 'not promoted'}"
-             + (f": {outcome.problem}" if outcome.problem else ""), err=outcome.problem is not None)
-    return outcome
-
-
-def _leased_job(session: Session, worker: str, name: str, echo: Echo, claim: Callable[[], bool],
-                work: Callable[[], T], release: Callable[[], None]) -> T | None:
-    """Run a periodic job under its lease (triage/jobs.py), or return None when it is not due or another worker
-    holds it. The lease is committed before the work so other workers see it; the work and the freed lease are then
-    one unit of work. On an unexpected failure or Ctrl-C the lease is freed at once rather than when it ends (the
-    job's start time still keeps it to its period)."""
     try:
-        claimed = claim()
+        claimed = retraining.claim(session, config, worker)
     except OperationalError as exc:  # database busy or unreachable: asked again next pass
         session.rollback()
-        echo(f"{name} paused: {type(exc.orig).__name__}", err=True)
+        echo(f"retraining check paused: {type(exc.orig).__name__}", err=True)
         return None
     if not claimed:
-        session.rollback()  # not due, or another worker has it: end the read-only transaction
+        session.rollback()  # nothing claimed: end the read-only transaction
         return None
-    session.commit()
+    session.commit()  # the lease is taken for all to see before the minute of training
+    echo("retraining the routing model on the historical data and officers' decisions...")
     try:
-        result = work()
-    except BaseException:
+        outcome = retraining.retrain(session, config, "worker", echo)
+    except BaseException:  # an unexpected failure or Ctrl-C: free the job now rather than when its lease ends
         session.rollback()
-        release()
-        session.commit()
+        retraining.release(session, worker)
+        session.commit()  # the job is free again (its start time keeps it to once a day)
         raise
-    release()
-    session.commit()
-    return result
+    retraining.release(session, worker)
+    session.commit()  # the audit of this retraining, and the job free again
+    echo(f"model {outcome.version or '-'} {'promoted' if outcome.promoted else 'not promoted'}"
+         + (f": {outcome.problem}" if outcome.problem else ""), err=outcome.problem is not None)
+    return outcome
 
 
 def run(session: Session, config: Mapping[str, Any], send: mail.Send, worker: str, batch: int, interval: float,
