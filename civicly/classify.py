@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +169,27 @@ def route(text: str) -> Routing | None:
     except Exception:
         log.exception("routing failed; the case goes to manual triage")
         return None
+
+
+def route_many(texts: list[str]) -> list[Routing | None]:
+    """``route`` for a batch in one pass of the model (the worker's routing): far cheaper per text than one call
+    each; all None when no model can answer."""
+    if not texts:
+        return []
+    try:
+        model, version = holder().current()
+        if model is None or version is None:
+            return [None] * len(texts)
+        return [Routing(model_version=version, prediction=p) for p in model.predict(texts)]
+    except Exception:
+        log.exception("routing failed; the cases go to manual triage")
+        return [None] * len(texts)
+
+
+def request_router() -> Callable[[str], Routing | None] | None:
+    """What intake routes with in a request: ``route``, or None when ``civicly worker`` routes after the insert
+    (CIVICLY_ROUTING=worker)."""
+    return None if current_app.config["ROUTING"] == "worker" else route
 
 
 def detected_language(text: str) -> str | None:

@@ -25,6 +25,7 @@ from civicly.db import get_engine
 from civicly.models import Case, Department, OutboxMessage, Prediction
 from civicly.models.cases import OPEN_STATUSES
 from civicly.models.timestamps import utcnow
+from civicly.triage import outbox
 
 REGISTRY_KEY = "civicly.metrics"
 CONFIDENCE_BANDS = ((0.5, "low"), (0.8, "medium"))  # below 0.5 low, below 0.8 medium, else high
@@ -81,6 +82,21 @@ class DatabaseFigures:
         for status, count in session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)):
             family.add_metric([status], count)
         yield family
+        # The worker's own jobs: a growing count or age is a worker that is down or short of CPU (docs/scaling.md).
+        waiting = GaugeMetricFamily("civicly_jobs_waiting", "Cases waiting for civicly worker, by job (routing with "
+                                    "CIVICLY_ROUTING=worker, grouping).", labels=["job"])
+        oldest = GaugeMetricFamily("civicly_jobs_oldest_seconds", "Age of the oldest case waiting for civicly "
+                                   "worker, by job.", labels=["job"])
+        found = dict.fromkeys((outbox.ROUTING, outbox.GROUPING), (0, None))
+        found.update({kind: (count, first) for kind, count, first in session.exec(
+            select(OutboxMessage.kind, func.count(), func.min(OutboxMessage.created_at))
+            .where(col(OutboxMessage.kind).in_(list(found))).group_by(OutboxMessage.kind))})
+        now = utcnow()
+        for kind, (count, first) in found.items():
+            waiting.add_metric([kind], count)
+            oldest.add_metric([kind], (now - first).total_seconds() if first is not None else 0.0)
+        yield waiting
+        yield oldest
 
 
 def init_app(app: Flask) -> None:

@@ -1,12 +1,13 @@
 """The dashboard's filters (a GET form: it only chooses what is shown) and the dead letters' retry button."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length
 from wtforms.validators import Optional as OptionalValue
 
+from civicly.forms import Form
 
-class DashboardFilterForm(FlaskForm):
+
+class DashboardFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -15,7 +16,7 @@ class DashboardFilterForm(FlaskForm):
     ministry = SelectField(_l("Ministry"), choices=[], validate_choice=False)  # filled per request from the scope
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Which audit entries to show or download (a GET form)."""
 
     class Meta:
@@ -25,5 +26,5 @@ class AuditFilterForm(FlaskForm):
     since = DateField(_l("From"), validators=[OptionalValue()])
 
 
-class RetryForm(FlaskForm):
+class RetryForm(Form):
     """Only the CSRF token: the message id is in the URL."""

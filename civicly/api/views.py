@@ -262,7 +262,7 @@ def create_request(fmt: str) -> Response:
         errors = {**{params.FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}, **errors}
     if errors:
         raise Refused(400, errors)
-    case = intake.submit(session, data, route=classify.route, storage=current_storage(), country=country)
+    case = intake.submit(session, data, route=classify.request_router(), storage=current_storage(), country=country)
     tracking = url_for("citizen.case", reference=case.reference, _external=True)
     body = [{"service_request_id": case.reference,
              "service_notice": f"Follow this request at {tracking}",

@@ -1,6 +1,5 @@
 """The citizen's submission and tracking forms. Field rules live in triage.intake, not here."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,13 +13,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from civicly.areas import Area
+from civicly.forms import Form
 from civicly.languages import LANGUAGES
 from civicly.triage.intake import EMAIL_MAX, NAME_MAX, PHONE_MAX, PLACE_MAX, TEXT_MAX
 
 PHOTO_TYPES = "image/jpeg,image/png,image/webp,image/heic,image/heif"  # a hint to the phone; the server sniffs bytes
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(Form):
     text = TextAreaField(_l("Your concern or suggestion"), render_kw={"maxlength": TEXT_MAX, "rows": 8, "dir": "auto"})
     place = StringField(_l("Place (region, town or district)"),
                         render_kw={"maxlength": PLACE_MAX, "autocomplete": "address-level2", "dir": "auto"})
@@ -51,7 +51,7 @@ def area_choices(found: list[Area]) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose an area (optional)")), *(SelectChoice(a.code, a.name) for a in found)]
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     class Meta:
         csrf = False  # a read-only lookup by GET; nothing changes
 

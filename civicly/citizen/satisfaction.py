@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import abort, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -15,10 +14,11 @@ from civicly.citizen import bp
 from civicly.db import get_session
 from civicly.errors import UnknownReference
 from civicly.extensions import limiter
+from civicly.forms import Form
 from civicly.triage import satisfaction
 
 
-class SatisfactionForm(FlaskForm):
+class SatisfactionForm(Form):
     answered = RadioField(_l("Is it solved?"),
                           choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
                           validators=[DataRequired()])

@@ -86,7 +86,7 @@ def submit():
         longitude=_coordinate(form.longitude.data), device_position=True, photos=uploads,
     )
     try:
-        case = intake.submit(get_session(), data, route=classify.route, storage=current_storage(),
+        case = intake.submit(get_session(), data, route=classify.request_router(), storage=current_storage(),
                              country=current_app.config["COUNTRY"])
     except InvalidSubmission as exc:
         for name, messages in exc.errors.items():

@@ -1,11 +1,11 @@
 """Queue filters and the small decision forms of a case page."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional as OptionalValue
 
+from civicly.forms import Form
 from civicly.languages import LANGUAGES
 
 
@@ -16,7 +16,7 @@ def choices(*pairs: tuple[str, object]) -> list[SelectChoice]:
 URGENCY_CHOICES = (("high", _l("High")), ("medium", _l("Medium")), ("low", _l("Low")))
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only filters what is shown
 
@@ -37,7 +37,7 @@ class QueueFilterForm(FlaskForm):
     page = IntegerField(default=1, validators=[OptionalValue()])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """One form class for every decision; the ``action`` field says which, the service checks the rest."""
 
     action = HiddenField()
@@ -53,14 +53,14 @@ class DecisionForm(FlaskForm):
     message = TextAreaField(_l("Message"), render_kw={"rows": 4})
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     """Take, assign or release a case (triage/assignment.py); ``version`` is the case version the page showed."""
 
     version = HiddenField()
     assignee = SelectField(_l("Assign to"), choices=[], validate_choice=False)  # filled per request
 
 
-class ReplyTemplateForm(FlaskForm):
+class ReplyTemplateForm(Form):
     """A reply template (triage/reply_templates.py): the service checks the ministry, language and text."""
 
     department = SelectField(_l("Ministry"), choices=[], validate_choice=False)
@@ -69,14 +69,14 @@ class ReplyTemplateForm(FlaskForm):
     body = TextAreaField(_l("Text"), render_kw={"rows": 6, "dir": "auto"})
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Erasing a citizen's data cannot be undone: the officer ticks that they understand."""
 
     confirm = BooleanField(_l("I understand that the citizen's data will be erased for good"),
                            validators=[InputRequired(_l("Tick the box to confirm the erasure."))])
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(Form):
     """Approve (or edit) the public text of a consented case, or withdraw it (triage/publication.py)."""
 
     public_text = TextAreaField(_l("Public text"), render_kw={"rows": 6, "dir": "auto"})

@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -16,7 +18,7 @@ from civicly.classify import Routing, detected_language
 from civicly.errors import InvalidSubmission
 from civicly.languages import LANGUAGES
 from civicly.models import Case, Department, Event, Prediction
-from civicly.models.cases import Urgency
+from civicly.models.cases import CaseStatus, Urgency
 from civicly.models.timestamps import utcnow
 from civicly.references import new_reference
 from civicly.storage import Storage, current_storage
@@ -127,22 +129,30 @@ def validate(data: SubmissionInput, country: str = areas.DEFAULT_COUNTRY) -> Sub
     return cleaned
 
 
-def submit(session: Session, data: SubmissionInput, route: Router, storage: Storage | None = None,
+def submit(session: Session, data: SubmissionInput, route: Router | None, storage: Storage | None = None,
            country: str = areas.DEFAULT_COUNTRY) -> Case:
     """Validate, redact, classify and store a case with its prediction, events and photos; never drops a valid one.
 
     ``route`` gives the model's verdict or None; a missing or failing model leaves the case unrouted,
-    in the manual triage queue. Resubmitting the same form (same ``form_token``) returns the first case.
-    Photos go to ``storage`` (the application's by default) once the case row exists.
+    in the manual triage queue. ``route`` itself None stores the case as typed for ``civicly worker`` to redact and
+    route (CIVICLY_ROUTING=worker, ``classify.request_router``). Resubmitting the same form (same ``form_token``)
+    returns the first case. Photos go to ``storage`` (the application's by default) once the case row exists.
     """
     data = validate(data, country)
+    if route is None:
+        return _stored(session, data, storage, lambda: _insert_for_routing(session, data))
     # The model reads the redacted text, as it is trained on redacted officers' decisions: one text for both, and
     # no personal data handed to the model.
     redacted = privacy.redact(data.text)
     routing = _safe_route(route, redacted)
+    return _stored(session, data, storage, lambda: _build_case(session, data, redacted, routing))
+
+
+def _stored(session: Session, data: SubmissionInput, storage: Storage | None, build: Callable[[], Case]) -> Case:
+    """``build()``'s case, flushed with its photos; a form sent again gives its first case."""
     for _attempt in range(5):
         try:  # a form sent again is found by its unique token when its insert fails, not looked up every time
-            case = _build_case(session, data, redacted, routing)
+            case = build()
             session.flush()
         except IntegrityError:
             session.rollback()
@@ -166,14 +176,11 @@ def _safe_route(route: Router, text: str) -> Routing | None:
         return None
 
 
-def _build_case(session: Session, data: SubmissionInput, redacted: str, routing: Routing | None) -> Case:
-    prediction = routing.prediction if routing else None
-    chosen = _chosen_department(session, data.department_code)
-    department = chosen or _auto_department(session, prediction)
-    case = Case(
+def _case_fields(data: SubmissionInput) -> dict[str, Any]:
+    """The case's columns as the sender gave them: everything but routing, urgency and deadline."""
+    return dict(
         reference=new_reference(),
         text=data.text,
-        text_redacted=redacted,
         contact_name=data.name or None,
         contact_email=data.email or None,
         contact_phone=data.phone or None,
@@ -187,44 +194,103 @@ def _build_case(session: Session, data: SubmissionInput, redacted: str, routing:
         account_id=data.account_id or None,
         service_code=data.department_code or None,
         attributes=data.attributes,
-        language=data.language or (prediction.language if prediction else None) or _detected_language(data.text),
+        language=data.language or None,
         channel=data.channel,
         form_token=data.form_token or None,
         publish_consent=bool(data.publish_consent),
         sms_consent=bool(data.sms_consent and data.phone),
         filed_by_key_id=data.filed_by_key_id,
-        department_id=department.id if department else None,
-        needs_triage=department is None,
         **({"created_at": data.received_at, "updated_at": data.received_at} if data.received_at else {}),
     )
-    if prediction is not None and prediction.urgency:
-        case.urgency = prediction.urgency
-        case.urgency_rank = Urgency(prediction.urgency).rank
-        case.urgency_score = float(prediction.urgency_score)
-        case.urgency_source = prediction.urgency_source
-    # Read what the deadline needs before the first insert: on SQLite, that insert takes the database's write lock
-    # until commit, and other submissions wait for it.
-    deadlines.refresh_deadline(session, case)
+
+
+def _build_case(session: Session, data: SubmissionInput, redacted: str, routing: Routing | None) -> Case:
+    case = Case(**_case_fields(data), text_redacted=redacted)
+    department, chosen = _settle(session, case, routing)
     session.add(case)
     session.flush()
-    session.add(Event(case_id=case.id, kind="submitted", actor=f"citizen:{data.channel}", public=True,
-                      after={"channel": data.channel, "language": case.language}, created_at=case.created_at))
-    if routing is not None and prediction is not None:
-        session.add(_prediction_row(case, routing))
-    session.add(_routing_event(case, department, chosen is not None, routing))
+    session.add(Event(**_submitted(case)))
+    _record_routing(session, case, department, chosen, routing, case.created_at)
     outbox.enqueue(session, case, "acknowledgement", sms=not data.receipt_sent)
     outbox.enqueue_grouping(session, case)  # similar reports: compared after the response, by ``civicly worker``
     return case
 
 
-def _routing_event(case: Case, department: Department | None, chosen: bool, routing: Routing | None) -> Event:
+def _insert_for_routing(session: Session, data: SubmissionInput) -> Case:
+    """The case as typed, with no ministry yet ("being routed": neither a ministry's nor manual triage's), its
+    submitted event and its routing job, in three bare INSERTs and no read: the least a case can cost a request,
+    so that a surge is stored at once. Its redacted text stays empty until the worker redacts it, so nobody who
+    may only read redacted text sees anything meanwhile. Returns a copy of the stored row, outside the session."""
+    values = {**_case_fields(data), "text_redacted": "", "needs_triage": False, "status": CaseStatus.new.value}
+    values.setdefault("created_at", utcnow())
+    values.setdefault("updated_at", values["created_at"])
+    # Statements of the table with their values as parameters: compiled once per process, not per submission.
+    case_id = session.execute(insert(Case.__table__), values).inserted_primary_key[0]
+    case = Case(id=case_id, **values)
+    session.execute(insert(Event.__table__), _submitted(case))
+    outbox.enqueue_routing(session, case.id, case.reference, case.created_at)
+    return case
+
+
+def being_routed(case: Case) -> bool:
+    """Stored before routing and not yet routed by the worker, nor sent anywhere by a person meanwhile."""
+    return case.department_id is None and not case.needs_triage and case.erased_at is None
+
+
+def route_stored(session: Session, case: Case, redacted: str, routing: Routing | None, now: datetime) -> None:
+    """The worker's half of a case stored before routing: its redacted text, then, unless a person routed it
+    meanwhile, its ministry (the sender's chosen service or the model's verdict), urgency, language, deadline,
+    prediction and routing event; then the citizen's acknowledgement and the grouping job, as in a request."""
+    case.text_redacted = redacted
+    if being_routed(case):
+        department, chosen = _settle(session, case, routing)
+        _record_routing(session, case, department, chosen, routing, now)
+    outbox.enqueue(session, case, "acknowledgement", sms=True)
+    outbox.enqueue_grouping(session, case)
+
+
+def _settle(session: Session, case: Case, routing: Routing | None) -> tuple[Department | None, bool]:
+    """Set the ministry (the sender's chosen service first, else the model's confident verdict), the urgency, the
+    language and the deadline; returns the ministry and whether the sender chose it. Reads only: in a request, the
+    deadline's service level is read before the first insert, which on SQLite takes the database's write lock until
+    commit."""
+    prediction = routing.prediction if routing else None
+    chosen = _chosen_department(session, case.service_code or "")
+    department = chosen or _auto_department(session, prediction)
+    case.department_id = department.id if department else None
+    case.needs_triage = department is None
+    case.language = case.language or (prediction.language if prediction else None) or _detected_language(case.text)
+    if prediction is not None and prediction.urgency:
+        case.urgency = prediction.urgency
+        case.urgency_rank = Urgency(prediction.urgency).rank
+        case.urgency_score = float(prediction.urgency_score)
+        case.urgency_source = prediction.urgency_source
+    deadlines.refresh_deadline(session, case)
+    return department, chosen is not None
+
+
+def _submitted(case: Case) -> dict[str, Any]:
+    """The columns of the case's first, public event."""
+    return dict(case_id=case.id, kind="submitted", actor=f"citizen:{case.channel}", public=True, before={},
+                after={"channel": case.channel, "language": case.language}, created_at=case.created_at)
+
+
+def _record_routing(session: Session, case: Case, department: Department | None, chosen: bool,
+                    routing: Routing | None, at: datetime) -> None:
+    if routing is not None and routing.prediction is not None:
+        session.add(_prediction_row(case, routing))
+    session.add(_routing_event(case, department, chosen, routing, at))
+
+
+def _routing_event(case: Case, department: Department | None, chosen: bool, routing: Routing | None,
+                   at: datetime) -> Event:
     """Where the case went and who decided: the sender's chosen service, the model, or nobody yet (triage)."""
     if chosen and department is not None:
         return Event(case_id=case.id, kind="routed", actor=f"citizen:{case.channel}", public=True,
-                     after={"department": department.code, "chosen_by": "sender"}, created_at=case.created_at)
+                     after={"department": department.code, "chosen_by": "sender"}, created_at=at)
     if routing is None:
         return Event(case_id=case.id, kind="triage", actor="system", after={"triage_reason": "model_unavailable"},
-                     created_at=case.created_at)
+                     created_at=at)
     prediction = routing.prediction
     return Event(
         case_id=case.id, kind="routed" if department else "triage",
@@ -232,7 +298,7 @@ def _routing_event(case: Case, department: Department | None, chosen: bool, rout
         after={"department": department.code if department else None,
                "confidence": round(float(prediction.confidence), 4),
                "urgency": case.urgency, "triage_reason": prediction.triage_reason},
-        created_at=case.created_at,
+        created_at=at,
     )
 
 

@@ -1,7 +1,8 @@
 """The transactional outbox: e-mails and SMS to citizens are rows written with the change they announce, then claimed,
 sent and marked by ``civicly worker``. The same worker takes the grouping of each new case with similar reports
 (``GROUPING`` rows, written by intake and handled by ``triage.groups.attach_pending``), so that a citizen's
-submission does not wait for it.
+submission does not wait for it, and, with CIVICLY_ROUTING=worker, the routing of stored cases (``ROUTING`` rows,
+``triage.background_routing``).
 
 Exactly once: a row is claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a compare-and-set update
 everywhere), sent, and marked sent only by the worker that holds it. The idempotency key is unique (one message per
@@ -17,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import and_, delete, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from civicly.models import Case, Event, OutboxMessage, OutboxStatus, User
@@ -32,6 +33,7 @@ KINDS = (*CITIZEN_KINDS, DIGEST)  # e-mails
 SMS_KINDS = ("sms_ack", "sms_reply", "sms_status", "sms_closure")  # the same news by SMS, in that order
 MESSAGE_KINDS = KINDS + SMS_KINDS
 GROUPING = "grouping"  # not an e-mail: compare a new case with the open ones and group it (triage.groups)
+ROUTING = "routing"  # not an e-mail: route a case stored before routing (triage.background_routing)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
@@ -83,6 +85,13 @@ def enqueue_grouping(session: Session, case: Case) -> OutboxMessage:
                             created_at=case.created_at)
     session.add(message)
     return message
+
+
+def enqueue_routing(session: Session, case_id: int, reference: str, created_at: datetime) -> None:
+    """Add the job of routing a case stored without routing (CIVICLY_ROUTING=worker), done after commit. A bare
+    insert: it is part of the cheapest intake there is."""
+    session.execute(insert(OutboxMessage.__table__), {
+        "case_id": case_id, "kind": ROUTING, "idempotency_key": f"{ROUTING}:{reference}", "created_at": created_at})
 
 
 def notify(session: Session, case: Case, kind: str, event: Event) -> None:

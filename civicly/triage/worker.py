@@ -1,6 +1,7 @@
-"""The worker's loop: group new cases with similar open reports, send the outbox's e-mails and SMS, delete ended
-officers' sessions, alert officers and supervisors about cases close to or past their deadline (once each working
-day), and retrain the routing model once enough officers' decisions arrived, until stopped.
+"""The worker's loop: route cases stored before routing (CIVICLY_ROUTING=worker), group new cases with similar open
+reports, send the outbox's e-mails and SMS, delete ended officers' sessions, alert officers and supervisors about
+cases close to or past their deadline (once each working day), and retrain the routing model once enough officers'
+decisions arrived, until stopped.
 
 Run by ``civicly worker``; several may run at once (outbox claims and leases keep each job to one of them). A
 retraining runs in the loop itself: that pass takes about a minute (once a day at most), during which this worker
@@ -17,18 +18,30 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from civicly import mail
+from civicly import classify, mail
 from civicly.models.timestamps import utcnow
 from civicly.sms import delivery as sms_delivery
-from civicly.triage import escalation, groups, retraining, sessions
+from civicly.triage import background_routing, escalation, groups, retraining, sessions
 
 GROUPING_BUDGET = 1.0  # seconds of grouping at most between two rounds of e-mails
+ROUTING_BUDGET = 1.0  # the same for routing (CIVICLY_ROUTING=worker)
 
 Echo = Callable[..., None]  # called as click.echo is: (message, err=False)
 
 
 def _silent(message: str, err: bool = False) -> None:
     """Progress nobody reads (the default)."""
+
+
+def route_for_a_while(session: Session, worker: str, batch: int, budget: float = ROUTING_BUDGET) -> int:
+    """Route cases stored before routing (CIVICLY_ROUTING=worker), ``batch`` at a time in one pass of the model each,
+    until none waits or ``budget`` seconds have passed, so grouping and e-mails go on during a surge."""
+    started, total = time.monotonic(), 0
+    while True:
+        done = background_routing.route_pending(session, worker, classify.route_many, limit=batch)
+        total += done
+        if done < batch or time.monotonic() - started >= budget:
+            return total
 
 
 def group_for_a_while(session: Session, worker: str, batch: int, budget: float = GROUPING_BUDGET) -> int:
@@ -46,18 +59,20 @@ def group_for_a_while(session: Session, worker: str, batch: int, budget: float =
 
 def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worker: str, batch: int,
              once: bool = False, echo: Echo = _silent) -> tuple[int, mail.Round]:
-    """One pass: group what waits (every case if ``once``, else for a while), send the e-mails due, then delete the
-    officers' sessions that ended; returns how many cases were grouped and what the e-mails' round did. A lost
-    database pauses grouping, or stops a ``once``."""
+    """One pass: route what waits for routing, then group what waits (every case if ``once``, else for a while),
+    send the e-mails due, then delete the officers' sessions that ended; returns how many cases were routed or
+    grouped and what the e-mails' round did. A lost database pauses routing and grouping, or stops a ``once``."""
     try:
+        routed = (background_routing.route_all_pending(session, worker, classify.route_many) if once
+                  else route_for_a_while(session, worker, batch))
         grouped = groups.attach_all_pending(session, worker) if once else group_for_a_while(session, worker, batch)
         session.commit()  # the groups found are stored before any e-mail is sent
     except OperationalError as exc:  # database busy or unreachable: the claimed jobs are taken again later
         session.rollback()
         if once:
             raise
-        echo(f"grouping paused: {type(exc.orig).__name__}", err=True)
-        grouped = 0
+        echo(f"routing and grouping paused: {type(exc.orig).__name__}", err=True)
+        routed = grouped = 0
     emails = mail.deliver_due(session, config, send, worker, limit=batch)
     session.commit()  # a short transaction per round: what was sent is recorded before the next round is claimed
     texts = sms_delivery.deliver_due(session, config, worker, limit=batch)
@@ -69,7 +84,7 @@ def run_once(session: Session, config: Mapping[str, Any], send: mail.Send, worke
     session.commit()  # one short DELETE on a table about as large as the number of people signed in
     escalate_if_due(session, worker, echo)
     retrain_if_due(session, config, worker, echo)
-    return grouped, done
+    return routed + grouped, done
 
 
 def escalate_if_due(session: Session, worker: str, echo: Echo = _silent,
@@ -141,10 +156,10 @@ def run(session: Session, config: Mapping[str, Any], send: mail.Send, worker: st
     signal.signal(signal.SIGTERM, lambda *_args: stopping.append(True))
     try:
         while not stopping:
-            grouped, done = run_once(session, config, send, worker, batch, once, echo)
+            handled, done = run_once(session, config, send, worker, batch, once, echo)
             if once:
                 break
-            if not (grouped or done.sent or done.failed):
+            if not (handled or done.sent or done.failed):
                 time.sleep(interval)
     except KeyboardInterrupt:
         pass
