@@ -39,7 +39,8 @@ from civicly.models.timestamps import utcnow
 TARGET_RATIO = 0.5
 TARGET_OPEN_P99_MS = 100.0
 TARGET_WORKER_MIB = 300.0
-WORKER_NICE = 10  # as docs/operations.md advises: citizens' requests first, grouping with what CPU is left
+SURGE_RATE = 50.0  # submissions a second: docs/scaling.md's national surge, a rate the worker can keep up with here
+WORKER_NICE = 19  # as docs/operations.md advises: citizens' requests first, routing and grouping with the CPU left
 CONTACT = " You can reach me at awa.diop@example.org or +221 77 123 45 67."
 
 
@@ -92,6 +93,12 @@ def run(backends: list[str], model_dir: Path, plan: LoadPlan) -> StepResult:
                    open_run["routing_delay_p99_s"] * 1000, "ms"),
             Figure("intake", f"{backend}: routing delay p99 of the peak's cases (their backlog routed after the load)",
                    civicly["routing_delay_p99_s"] * 1000, "ms"),
+            Figure("intake", f"{backend}: routing delay p50, open loop at {SURGE_RATE:.0f} req/s",
+                   open_run["steady"]["routing_delay_p50_s"] * 1000, "ms"),
+            Figure("intake", f"{backend}: routing delay p99, open loop at {SURGE_RATE:.0f} req/s",
+                   open_run["steady"]["routing_delay_p99_s"] * 1000, "ms"),
+            Figure("intake", f"{backend}: p99, open loop at {SURGE_RATE:.0f} req/s", open_run["steady"]["p99_ms"],
+                   "ms"),
             Figure("intake", f"{backend}: p50 at peak ({plan.clients} clients)", civicly["p50_ms"], "ms",
                    baseline["p50_ms"]),
             Figure("intake", f"{backend}: p99 at peak ({plan.clients} clients)", civicly["p99_ms"], "ms",
@@ -168,6 +175,10 @@ def _measure_civicly(backend: str, model_dir: Path, forms: loadgen.FormMaker,
         open_run = {**loadgen.open_loop(server.port, "/submit", forms, rate, plan.seconds).summary(), "rate": rate}
         _drain(url, worker, plan.drain_seconds)
         open_run.update(_routing_delays(url, open_started))
+        steady_started = utcnow()
+        steady = loadgen.open_loop(server.port, "/submit", forms, SURGE_RATE, plan.seconds).summary()
+        _drain(url, worker, plan.drain_seconds)
+        open_run["steady"] = {**steady, **_routing_delays(url, steady_started)}
         rss = server.worker_rss_mb()
     return peak, open_run, rss, _routed_share(url)
 

@@ -193,3 +193,20 @@ def test_the_routing_setting_is_checked(tmp_path):
     assert load_settings(tmp_path, {})["ROUTING"] == "request"
     with pytest.raises(ConfigError, match="CIVICLY_ROUTING"):
         load_settings(tmp_path, {"CIVICLY_ROUTING": "later"})
+
+
+def test_a_photo_sent_with_the_form_is_kept_before_routing(app, client, seeded, model):
+    import io
+
+    from civicly.models import Photo
+    from tests.images import phone_photo
+
+    page = client.get("/submit").get_data(as_text=True)
+    response = client.post("/submit", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page), "text": WATER, "form_token": "",
+        "photos": [(io.BytesIO(phone_photo()), "tap.jpg")]})
+    assert response.status_code == 303
+    reference = response.headers["Location"].split("/track/")[1].split("?")[0]
+    case = case_of(seeded, reference)
+    assert [p.position for p in seeded.exec(select(Photo).where(Photo.case_id == case.id))] == [0]
+    assert route_all(app, seeded) == 1 and case_of(seeded, reference).department_id is not None
