@@ -1,5 +1,5 @@
-"""``civicly worker`` groups new cases with similar reports, sends the outbox's e-mails and retrains the model;
-``civicly outbox`` shows and retries the e-mails' dead letters."""
+"""``civicly worker`` routes cases stored before routing, groups new cases with similar reports, sends the outbox's
+e-mails and retrains the model; ``civicly outbox`` shows and retries the e-mails' dead letters."""
 from __future__ import annotations
 
 import click
@@ -18,11 +18,12 @@ from civicly.triage import worker as worker_loop
 @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
               help="Seconds to wait when nothing is due.")
 @click.option("--batch", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="Messages claimed at a time.")
+              help="Messages or cases claimed at a time.")
 def worker(once: bool, interval: float, batch: int) -> None:
-    """Group new cases with similar open reports, send citizens' e-mails from the outbox (SMTP from
-    CIVICLY_SMTP_*), delete officers' sessions that ended, and retrain the routing model after
-    CIVICLY_RETRAIN_AFTER_LABELS new officers' decisions (once a day at most). Several workers may run at once.
+    """Route the cases the web form and Open311 stored before routing (CIVICLY_ROUTING=worker), group new cases
+    with similar open reports, send citizens' e-mails from the outbox (SMTP from CIVICLY_SMTP_*), delete officers'
+    sessions that ended, and retrain the routing model after CIVICLY_RETRAIN_AFTER_LABELS new officers' decisions
+    (once a day at most). Several workers may run at once.
 
     Stops cleanly on SIGTERM or Ctrl-C after the case or message in hand.
     """
