@@ -181,7 +181,7 @@ ROUTING_MODES = ("request", "worker")
 
 def _routing(value: str) -> str:
     """Where the web form's and Open311's submissions are routed: in the request (the citizen sees the ministry at
-    once; one host) or by ``civicly worker`` after a bare insert (intake takes about three times the surge on the
+    once; one host) or by ``civicly worker`` after a bare insert (intake takes about twice the surge on the
     same cores; docs/scaling.md)."""
     mode = value.strip().lower() or "request"
     if mode not in ROUTING_MODES:
