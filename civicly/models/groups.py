@@ -15,7 +15,7 @@ class CaseGroup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     department_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
-    lead_case_id: int = Field(foreign_key="cases.id")
+    lead_case_id: int = Field(foreign_key="cases.id", index=True)  # every queue page looks its leads up
     created_at: datetime = Field(default_factory=utcnow)
     surge_at: datetime | None = Field(default=None)  # when many reports arrived in a short window
 
